@@ -1,0 +1,137 @@
+import * as path from 'path';
+import { KspanConfig } from './config/types';
+import { HttpCorrelator } from './correlate/HttpCorrelator';
+import { KspanSpan, ProcessIdentity } from './correlate/span';
+import { KspanMetrics, MetricsPipeline, TraceExportPipeline } from './export';
+import type { EventCounterSample } from './export';
+import { Logger } from './log';
+import { ensureTracefs } from './check/KernelCheck';
+import { loadNativeAddon } from './receivers/bpf/NativeAddon';
+import { MonotonicClock } from './receivers/MonotonicClock';
+import { ProcessResolver } from './receivers/process/ProcessResolver';
+import { SocketsReceiver, SOCK_COUNTERS } from './receivers/sockets/SocketsReceiver';
+import { VERSION } from './version';
+
+const FLUSH_INTERVAL_MS = 50;
+const HOUSEKEEPING_INTERVAL_MS = 30_000;
+
+export interface AgentStats {
+  kernel: Record<string, number>;
+  decoded: number;
+  malformed: number;
+  batches: number;
+  correlator: HttpCorrelator['stats'];
+  exportFailures: Record<string, number>;
+}
+
+/** Wires receivers → correlator → exporters for one KspanConfig. */
+export class Agent {
+  private receiver: SocketsReceiver | undefined;
+  private correlator: HttpCorrelator | undefined;
+  private traces: TraceExportPipeline | undefined;
+  private metricsPipeline: MetricsPipeline | undefined;
+  private metrics = new KspanMetrics();
+  private timers: NodeJS.Timeout[] = [];
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly config: KspanConfig, private readonly log: Logger) {}
+
+  async start(): Promise<void> {
+    const { config, log } = this;
+    if (!ensureTracefs()) throw new Error('tracefs is not mounted at /sys/kernel/tracing and could not be mounted');
+    const addon = loadNativeAddon();
+    const clock = new MonotonicClock();
+    const identity = { agentVersion: VERSION };
+    if (config.metrics) {
+      this.metricsPipeline = new MetricsPipeline(config.metrics, log, identity);
+      this.metrics = new KspanMetrics(this.metricsPipeline.meter);
+    }
+    if (config.traces) {
+      this.traces = new TraceExportPipeline(config.traces, log, {
+        ...identity,
+        onExportResult: (exporter, items, ok) => ok && this.metrics.addSpansExported(items, exporter),
+      });
+    }
+    const resolver = new ProcessResolver();
+    const correlator = new HttpCorrelator(
+      clock,
+      (pid, comm) => resolver.resolve(pid, comm),
+      (span) => this.onSpan(span),
+      { holdMs: config.kernel.spanHoldMs, redactQuery: config.kernel.redactQuery },
+      executableFilter(config.kernel.discovery.executables),
+    );
+    this.correlator = correlator;
+    this.receiver = new SocketsReceiver(addon, config.kernel, clock, correlator, log);
+    const status = this.receiver.start();
+    this.metrics.setEventCountersSource(() => this.eventCounters());
+    let lastParseErrors = 0;
+    this.timers.push(setInterval(() => {
+      correlator.flush();
+      const errors = correlator.stats.parseErrors;
+      if (errors > lastParseErrors) this.metrics.addParseErrors(errors - lastParseErrors, 'http1');
+      lastParseErrors = errors;
+    }, FLUSH_INTERVAL_MS));
+    this.timers.push(setInterval(() => {
+      correlator.sweep();
+      clock.recalibrate();
+    }, HOUSEKEEPING_INTERVAL_MS));
+    for (const t of this.timers) t.unref();
+    await this.metricsPipeline?.ready;
+    const exporters = config.traces?.exporters.map((e) => e.name).join(', ') || 'none';
+    const prom = this.metricsPipeline?.prometheusUrls.join(', ');
+    log('info', `kspan ${VERSION} ready: sockets family, ${status.attached.length} programs attached` +
+      `${status.skipped.length ? `, ${status.skipped.length} skipped` : ''}; traces → ${exporters}` +
+      `${prom ? `; metrics at ${prom}` : ''} (config: ${config.source})`);
+  }
+
+  private onSpan(span: KspanSpan): void {
+    this.traces?.export(span);
+    this.metrics.recordSpan(span);
+  }
+
+  private eventCounters(): EventCounterSample[] {
+    const c = this.receiver?.counters();
+    if (!c) return [];
+    const out: EventCounterSample[] = [{ family: 'sockets', received: c.events }];
+    out.push({ family: 'sockets', reason: 'ringbuf_full', lost: c.ringbuf_full });
+    out.push({ family: 'sockets', reason: 'inflight_map_full', lost: c.inflight_full });
+    out.push({ family: 'sockets', reason: 'conn_map_full', lost: c.conn_map_full });
+    out.push({ family: 'sockets', reason: 'malformed_record', lost: this.receiver?.decoder.stats.malformed ?? 0 });
+    return out;
+  }
+
+  stats(): AgentStats {
+    const kernel: Record<string, number> = {};
+    const c = this.receiver?.counters();
+    for (const name of SOCK_COUNTERS) kernel[name] = c?.[name] ?? 0;
+    return {
+      kernel,
+      decoded: this.receiver?.decoder.stats.records ?? 0,
+      malformed: this.receiver?.decoder.stats.malformed ?? 0,
+      batches: this.receiver?.batches ?? 0,
+      correlator: this.correlator?.stats ?? ({} as HttpCorrelator['stats']),
+      exportFailures: this.traces?.exportFailures ?? {},
+    };
+  }
+
+  /** Stops the probes, exports every held span, flushes and closes exporters. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.receiver?.stop();
+    this.correlator?.flush(true);
+    await this.traces?.shutdown();
+    await this.metricsPipeline?.shutdown();
+  }
+}
+
+/** Executable selector: basename or full path; empty means every process. */
+export function executableFilter(executables: string[]): (p: ProcessIdentity) => boolean {
+  if (executables.length === 0) return () => true;
+  return (p) => executables.some((e) => e === p.executableName || e === p.executablePath
+    || (p.executablePath !== undefined && path.basename(e) === e && path.basename(p.executablePath) === e));
+}

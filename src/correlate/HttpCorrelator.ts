@@ -1,0 +1,265 @@
+import { Http1Event } from '../protocols/http1/types';
+import { MonotonicClock } from '../receivers/MonotonicClock';
+import {
+  ConnRole, Direction, SockCloseEvent, SockDataEvent, SockOpenEvent, SocketEventSink,
+} from '../receivers/sockets/types';
+import { Connection, MAX_PENDING_EXCHANGES } from './Connection';
+import { HttpExchange } from './HttpExchange';
+import { PeerMatcher } from './PeerMatcher';
+import { SpanBuilder } from './SpanBuilder';
+import { KspanSpan, ProcessIdentity } from './span';
+import { parseTraceparent } from './TraceContext';
+import { ThreadActivity } from './ThreadActivity';
+
+export interface CorrelatorOptions {
+  /** How long a finished exchange waits for late events before export, ms. */
+  holdMs: number;
+  redactQuery: boolean;
+  /** Connections idle this long are forgotten (their process may have died without close), ms. */
+  idleConnectionMs?: number;
+  maxConnections?: number;
+}
+
+export interface CorrelatorStats {
+  connections: number;
+  exchangesStarted: number;
+  spansEmitted: number;
+  parseErrors: number;
+  responsesWithoutRequest: number;
+  unclassifiedChunks: number;
+  droppedExchanges: number;
+  evictedConnections: number;
+}
+
+export type SpanSink = (span: KspanSpan) => void;
+export type ProcessLookup = (pid: number, comm?: string) => ProcessIdentity;
+export type ProcessFilter = (process: ProcessIdentity) => boolean;
+
+const REQUEST_START = /^(GET|POST|PUT|HEAD|DELETE|PATCH|OPTIONS|CONNECT|TRACE) /;
+
+/**
+ * Socket events → HTTP/1.x exchanges → spans. Owns the per-connection parsers,
+ * pairs responses with requests in order, parents spans (same-host peer,
+ * traceparent, serving thread), and holds finished spans briefly so late
+ * kernel events can still attach before export.
+ */
+export class HttpCorrelator implements SocketEventSink {
+  readonly stats: CorrelatorStats = {
+    connections: 0, exchangesStarted: 0, spansEmitted: 0, parseErrors: 0,
+    responsesWithoutRequest: 0, unclassifiedChunks: 0, droppedExchanges: 0, evictedConnections: 0,
+  };
+  private readonly conns = new Map<bigint, Connection>();
+  private readonly peers = new PeerMatcher();
+  private readonly threads = new ThreadActivity();
+  private readonly held: HttpExchange[] = [];
+  private readonly builder: SpanBuilder;
+  private readonly idleMs: number;
+  private readonly maxConns: number;
+
+  constructor(
+    clock: MonotonicClock,
+    private readonly processes: ProcessLookup,
+    private readonly sink: SpanSink,
+    private readonly options: CorrelatorOptions,
+    private readonly processFilter: ProcessFilter = () => true,
+  ) {
+    this.builder = new SpanBuilder(clock, options.redactQuery);
+    this.idleMs = options.idleConnectionMs ?? 10 * 60_000;
+    this.maxConns = options.maxConnections ?? 65536;
+  }
+
+  onOpen(ev: SockOpenEvent): void {
+    const old = this.conns.get(ev.connId);
+    if (old) this.forget(old);
+    const process = this.processes(ev.tgid, ev.comm);
+    if (!this.processFilter(process)) return;
+    const conn = new Connection(ev.connId, ev.tgid, ev.fd, ev.role, process,
+      ev.localAddress, ev.localPort, ev.remoteAddress, ev.remotePort);
+    if (this.conns.size >= this.maxConns) this.evictOldest();
+    this.conns.set(ev.connId, conn);
+    this.peers.add(conn);
+    this.stats.connections = this.conns.size;
+  }
+
+  onData(ev: SockDataEvent): void {
+    const conn = this.conns.get(ev.connId);
+    if (!conn) return; // open not seen (lost, or process filtered out)
+    conn.lastActivityMs = Date.now();
+    if (conn.role === ConnRole.Unknown && !this.inferRole(conn, ev)) {
+      this.stats.unclassifiedChunks++;
+      return;
+    }
+    const isRequest = (conn.role === ConnRole.Server) === (ev.direction === Direction.Ingress);
+    if (isRequest) {
+      const events = conn.requestParser.push(ev.payload, ev.wireLength, ev.tail);
+      for (const e of events) this.onRequestEvent(conn, e, ev);
+    } else {
+      conn.lastResponseDataTs = ev.exitTs;
+      const events = conn.responseParser.push(ev.payload, ev.wireLength, ev.tail);
+      for (const e of events) this.onResponseEvent(conn, e, ev.exitTs);
+    }
+  }
+
+  onClose(ev: SockCloseEvent): void {
+    const conn = this.conns.get(ev.connId);
+    if (!conn) return;
+    // A close-delimited response ends with the last data seen, not the close call.
+    const endTs = conn.lastResponseDataTs || ev.ts;
+    for (const e of conn.responseParser.end()) this.onResponseEvent(conn, e, endTs);
+    for (const ex of conn.pending.splice(0)) {
+      if (!ex.request) continue;
+      ex.incomplete = ex.response ? 'response_truncated' : 'connection_closed';
+      this.complete(ex, ev.ts);
+    }
+    this.forget(conn);
+  }
+
+  /** Late start: whichever side sends a request line is the client. */
+  private inferRole(conn: Connection, ev: SockDataEvent): boolean {
+    const head = Buffer.from(ev.payload.buffer, ev.payload.byteOffset, Math.min(ev.payload.length, 16)).toString('latin1');
+    let sentRequest: boolean;
+    if (REQUEST_START.test(head)) sentRequest = ev.direction === Direction.Egress;
+    else if (head.startsWith('HTTP/1.')) sentRequest = ev.direction === Direction.Ingress;
+    else return false;
+    conn.role = sentRequest ? ConnRole.Client : ConnRole.Server;
+    return true;
+  }
+
+  private onRequestEvent(conn: Connection, e: Http1Event, ev: SockDataEvent): void {
+    switch (e.type) {
+      case 'start': {
+        if (conn.pending.length >= MAX_PENDING_EXCHANGES) {
+          conn.pending.shift();
+          this.stats.droppedExchanges++;
+        }
+        const server = conn.role === ConnRole.Server;
+        const arrival = ev.arrivalTs > 0 && ev.arrivalTs <= ev.exitTs ? ev.arrivalTs : ev.exitTs;
+        const ex = new HttpExchange(server ? 'SERVER' : 'CLIENT', conn, ev.tid, server ? arrival : ev.enterTs);
+        ex.firstReadTs = server ? ev.exitTs : 0;
+        conn.receiving = ex;
+        conn.pending.push(ex);
+        conn.remember(ex);
+        this.stats.exchangesStarted++;
+        return;
+      }
+      case 'head': {
+        const ex = conn.receiving;
+        if (!ex || e.head.kind !== 'request') return;
+        ex.request = e.head;
+        conn.responseParser.expectResponseTo(e.head.method);
+        this.parentOf(ex);
+        return;
+      }
+      case 'end': {
+        const ex = conn.receiving;
+        if (ex) {
+          ex.requestEndTs = ev.exitTs;
+          ex.requestBodyBytes = e.bodyBytes;
+        }
+        conn.receiving = undefined;
+        return;
+      }
+      case 'error':
+        this.stats.parseErrors++;
+        if (conn.receiving && !conn.receiving.request) {
+          conn.pending.splice(conn.pending.indexOf(conn.receiving), 1);
+        }
+        conn.receiving = undefined;
+        return;
+    }
+  }
+
+  private onResponseEvent(conn: Connection, e: Http1Event, ts: number): void {
+    const ex = conn.pending[0];
+    switch (e.type) {
+      case 'start':
+        if (!ex) this.stats.responsesWithoutRequest++;
+        return;
+      case 'head':
+        if (ex && e.head.kind === 'response' && e.head.status >= 200) ex.response = e.head;
+        return;
+      case 'end':
+        if (!ex || e.interim) return;
+        conn.pending.shift();
+        if (!ex.request) return; // request began before kspan started
+        ex.responseBodyBytes = e.bodyBytes;
+        if (conn.receiving === ex) conn.receiving = undefined;
+        this.complete(ex, ts);
+        return;
+      case 'error':
+        this.stats.parseErrors++;
+        return;
+    }
+  }
+
+  /**
+   * Parent of a new exchange. SERVER: the same-host CLIENT exchange on the
+   * other end of the connection, else the request's traceparent. CLIENT: the
+   * request's own traceparent (the application is instrumented), else the
+   * SERVER exchange its thread is serving.
+   */
+  private parentOf(ex: HttpExchange): void {
+    const remote = parseTraceparent(headerValue(ex, 'traceparent'));
+    if (ex.kind === 'SERVER') {
+      this.threads.begin(ex);
+      ex.remoteParent = remote;
+      this.peers.link(ex);
+      return;
+    }
+    if (remote) ex.remoteParent = remote;
+    else ex.parent = this.threads.current(ex.conn.tgid, ex.tid);
+    this.peers.link(ex);
+  }
+
+  private complete(ex: HttpExchange, endTs: number): void {
+    ex.endTs = Math.max(endTs, ex.startTs);
+    ex.completedAtMs = Date.now();
+    if (ex.kind === 'SERVER') this.threads.end(ex);
+    this.held.push(ex);
+  }
+
+  /** Exports exchanges whose hold has passed; with force, all of them. */
+  flush(force = false): void {
+    const cutoff = Date.now() - this.options.holdMs;
+    let n = 0;
+    while (n < this.held.length && (force || this.held[n].completedAtMs <= cutoff)) n++;
+    if (n === 0) return;
+    for (const ex of this.held.splice(0, n)) {
+      if (ex.kind === 'SERVER' && !ex.peer) this.peers.link(ex);
+      this.stats.spansEmitted++;
+      this.sink(this.builder.build(ex));
+    }
+  }
+
+  /** Forgets idle connections (a process that exits closes its sockets without close()). */
+  sweep(): void {
+    const cutoff = Date.now() - this.idleMs;
+    for (const conn of this.conns.values()) {
+      if (conn.lastActivityMs < cutoff) this.forget(conn);
+    }
+  }
+
+  private evictOldest(): void {
+    const first = this.conns.values().next().value as Connection | undefined;
+    if (first) {
+      this.forget(first);
+      this.stats.evictedConnections++;
+    }
+  }
+
+  private forget(conn: Connection): void {
+    this.conns.delete(conn.connId);
+    this.peers.remove(conn);
+    for (const ex of conn.pending) if (ex.kind === 'SERVER') this.threads.end(ex);
+    this.stats.connections = this.conns.size;
+  }
+
+  heldCount(): number {
+    return this.held.length;
+  }
+}
+
+function headerValue(ex: HttpExchange, name: string): string | undefined {
+  for (const [k, v] of ex.request?.headers ?? []) if (k === name) return v;
+  return undefined;
+}

@@ -1,0 +1,35 @@
+import { Connection } from './Connection';
+import { HttpExchange } from './HttpExchange';
+
+/**
+ * Same-host stitching: a connection between two traced processes is seen at
+ * both ends with mirrored 4-tuples. Exchanges on the two ends are paired in
+ * order (HTTP/1.x answers in request order) and checked by method and target.
+ */
+export class PeerMatcher {
+  private readonly byTuple = new Map<string, Connection>();
+
+  add(conn: Connection): void {
+    this.byTuple.set(conn.tupleKey, conn);
+  }
+
+  remove(conn: Connection): void {
+    if (this.byTuple.get(conn.tupleKey) === conn) this.byTuple.delete(conn.tupleKey);
+  }
+
+  /** Pairs ex with the oldest unpaired exchange of the other end, if that end is traced. */
+  link(ex: HttpExchange): void {
+    if (ex.peer || !ex.request) return;
+    const other = this.byTuple.get(ex.conn.peerTupleKey);
+    if (!other || other === ex.conn) return;
+    const wanted = ex.kind === 'SERVER' ? 'CLIENT' : 'SERVER';
+    const match = other.recent.find((o) => o.kind === wanted && !o.peer && o.request !== undefined
+      && o.request.method === ex.request!.method && o.request.target === ex.request!.target);
+    if (!match) return;
+    const [client, server] = ex.kind === 'CLIENT' ? [ex, match] : [match, ex];
+    client.peer = server;
+    server.peer = client;
+    server.parent = client;
+    server.remoteParent = undefined;
+  }
+}

@@ -1,0 +1,198 @@
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, isValidSpanId, isValidTraceId, trace } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ExporterConfig, PipelineConfig } from '../config/types';
+import type { KspanSpan, KspanSpanKind } from '../correlate/span';
+import type { ExportResultListener } from './CountingSpanExporter';
+import { CountingSpanExporter } from './CountingSpanExporter';
+import { ExportFailureTracker } from './ExportFailureTracker';
+import { createSpanExporter } from './exporters/createSpanExporter';
+import { nanosToHrTime } from './hrTime';
+import type { ExportLogger } from './Logger';
+import { silentLogger } from './Logger';
+import { PresetIdGenerator } from './PresetIdGenerator';
+import { ProviderCache } from './ProviderCache';
+import type { AgentIdentity } from './Resources';
+import { SharedSpanProcessor } from './SharedSpanProcessor';
+
+export interface TraceExportPipelineOptions extends AgentIdentity {
+  /** Per-process TracerProviders kept (LRU). Default 1024. */
+  maxProviders?: number;
+  /** Log export failures once per this many. Default 100. */
+  failureLogEvery?: number;
+  /** Called after every export call of every exporter (e.g. to count kspan.spans.exported). */
+  onExportResult?: ExportResultListener;
+  /** Builds the SDK exporter for a config entry; tests substitute their own. */
+  exporterFactory?: (config: ExporterConfig) => SpanExporter | undefined;
+}
+
+const KINDS: Record<KspanSpanKind, SpanKind> = {
+  SERVER: SpanKind.SERVER,
+  CLIENT: SpanKind.CLIENT,
+  INTERNAL: SpanKind.INTERNAL,
+};
+
+/** Grace beyond an OTLP exporter's own timeout (which covers its retries). */
+const EXPORT_TIMEOUT_GRACE_MS = 1000;
+const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
+
+/**
+ * Turns the correlator's finished spans into OpenTelemetry SDK spans and
+ * exports them.
+ *
+ * Each configured exporter gets its own BatchSpanProcessor, so a slow or
+ * unreachable OTLP endpoint fills its own queue and never delays the file.
+ * Each traced process gets its own TracerProvider (its own resource); all of
+ * them feed the same processors.
+ */
+export class TraceExportPipeline {
+  private readonly _ids = new PresetIdGenerator();
+  private readonly _failures: ExportFailureTracker;
+  private readonly _processors: BatchSpanProcessor[] = [];
+  private readonly _exporters: SpanExporter[] = [];
+  private readonly _providers: ProviderCache;
+  private _shutdown: Promise<void> | undefined;
+  private _rejected = 0;
+  private readonly _logEvery: number;
+
+  constructor(
+    config: PipelineConfig,
+    private readonly _logger: ExportLogger = silentLogger,
+    options: TraceExportPipelineOptions = {},
+  ) {
+    this._logEvery = options.failureLogEvery ?? 100;
+    this._failures = new ExportFailureTracker(_logger, this._logEvery);
+    const factory = options.exporterFactory ?? createSpanExporter;
+    for (const exporterConfig of config.exporters) {
+      let exporter: SpanExporter | undefined;
+      try {
+        exporter = factory(exporterConfig);
+      } catch (error) {
+        _logger('error', `traces: exporter ${exporterConfig.name} could not be created, skipping it: ${String(error)}`);
+        continue;
+      }
+      if (!exporter) {
+        _logger('warn', `traces: exporter ${exporterConfig.name} (${exporterConfig.type}) cannot export spans, ignored`);
+        continue;
+      }
+      const counted = new CountingSpanExporter(exporterConfig.name, exporter, this._failures, options.onExportResult);
+      const exportTimeoutMillis =
+        exporterConfig.type === 'otlp' || exporterConfig.type === 'otlphttp'
+          ? exporterConfig.timeoutMs + EXPORT_TIMEOUT_GRACE_MS
+          : DEFAULT_EXPORT_TIMEOUT_MS;
+      this._exporters.push(counted);
+      this._processors.push(
+        new BatchSpanProcessor(counted, {
+          scheduledDelayMillis: config.batch.timeoutMs,
+          maxExportBatchSize: Math.min(config.batch.sendBatchSize, config.batch.maxQueueSize),
+          maxQueueSize: config.batch.maxQueueSize,
+          exportTimeoutMillis,
+        }),
+      );
+    }
+    this._providers = new ProviderCache(
+      new SharedSpanProcessor(this._processors),
+      this._ids,
+      { agentVersion: options.agentVersion, hostName: options.hostName },
+      options.maxProviders,
+    );
+  }
+
+  /** Failed export calls (batches) per exporter name, e.g. {"otlp/jaeger": 3}. */
+  get exportFailures(): Record<string, number> {
+    return this._failures.counts();
+  }
+
+  /** Spans refused because their ids were invalid or the pipeline was shut down. */
+  get rejectedSpans(): number {
+    return this._rejected;
+  }
+
+  /** Per-process providers currently cached. */
+  get providerCount(): number {
+    return this._providers.size;
+  }
+
+  /**
+   * Queue one finished span for export. Never throws; returns false when the
+   * span was refused (invalid ids, or after shutdown).
+   */
+  export(span: KspanSpan): boolean {
+    if (this._shutdown) {
+      this._rejected++;
+      return false;
+    }
+    if (!isValidTraceId(span.traceId) || !isValidSpanId(span.spanId)) {
+      this._reject(`invalid ids trace=${span.traceId} span=${span.spanId}`);
+      return false;
+    }
+    try {
+      const tracer = this._providers.tracerFor(span.process);
+      // The ids are chosen by the correlator: set them, then start at once
+      // (see PresetIdGenerator for why nothing can run in between).
+      this._ids.preset(span.traceId, span.spanId);
+      const sdkSpan = tracer.startSpan(
+        span.name,
+        { kind: KINDS[span.kind], startTime: nanosToHrTime(span.startTimeUnixNano), attributes: span.attributes },
+        parentContext(span),
+      );
+      if (span.status.code === 'ERROR') {
+        sdkSpan.setStatus({ code: SpanStatusCode.ERROR, message: span.status.message });
+      } else if (span.status.code === 'OK') {
+        sdkSpan.setStatus({ code: SpanStatusCode.OK });
+      }
+      sdkSpan.end(nanosToHrTime(span.endTimeUnixNano));
+      return true;
+    } catch (error) {
+      this._reject(`span ${span.name} could not be exported: ${String(error)}`);
+      return false;
+    } finally {
+      this._ids.clear();
+    }
+  }
+
+  /** Export everything queued so far. Never rejects; failures are counted. */
+  async forceFlush(): Promise<void> {
+    const results = await Promise.allSettled(this._processors.map(p => p.forceFlush()));
+    for (const r of results) {
+      if (r.status === 'rejected') this._logger('debug', `traces: flush incomplete: ${String(r.reason)}`);
+    }
+  }
+
+  /** Flush, then shut down processors and exporters. Safe to call more than once. */
+  shutdown(): Promise<void> {
+    this._shutdown ??= this._doShutdown();
+    return this._shutdown;
+  }
+
+  private async _doShutdown(): Promise<void> {
+    this._providers.clear();
+    await this.forceFlush();
+    const results = await Promise.allSettled(this._processors.map(p => p.shutdown()));
+    // A processor whose final flush failed never reaches its exporter's
+    // shutdown; do it here so no gRPC channel or socket keeps the agent alive.
+    await Promise.allSettled(
+      results.map((r, i) => (r.status === 'rejected' ? this._exporters[i]!.shutdown() : undefined)),
+    );
+  }
+
+  private _reject(reason: string): void {
+    this._rejected++;
+    // Throttled like export failures: a correlator bug would repeat per span.
+    if (this._rejected === 1 || this._rejected % this._logEvery === 0) {
+      this._logger('warn', `traces: ${this._rejected} span(s) refused so far; latest: ${reason}`);
+    }
+  }
+}
+
+function parentContext(span: KspanSpan): Context {
+  if (!span.parentSpanId || !isValidSpanId(span.parentSpanId)) return ROOT_CONTEXT;
+  return trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: span.traceId,
+    spanId: span.parentSpanId,
+    // kspan exports every span it makes, so the parent is by definition sampled.
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: span.parentIsRemote === true,
+  });
+}

@@ -1,0 +1,18 @@
+export { TraceExportPipeline } from './TraceExportPipeline';
+export type { TraceExportPipelineOptions } from './TraceExportPipeline';
+export { MetricsPipeline, METER_NAME } from './MetricsPipeline';
+export type { MetricsPipelineConfig, MetricsPipelineOptions } from './MetricsPipeline';
+export { KspanMetrics, HTTP_DURATION_BUCKETS } from './KspanMetrics';
+export type { EventCounterSample, EventCountersSource } from './KspanMetrics';
+export { PresetIdGenerator } from './PresetIdGenerator';
+export type { ExportResultListener } from './CountingSpanExporter';
+export type { AgentIdentity } from './Resources';
+export { DISTRO_NAME } from './Resources';
+export { TRACER_NAME } from './ProviderCache';
+export type { ExportLogger, LogLevel } from './Logger';
+export { silentLogger } from './Logger';
+export { FileSpanExporter } from './exporters/FileSpanExporter';
+export { FileMetricExporter } from './exporters/FileMetricExporter';
+export { ConsoleSpanExporter } from './exporters/ConsoleSpanExporter';
+export { ConsoleMetricExporter } from './exporters/ConsoleMetricExporter';
+export { otlpHttpUrl } from './exporters/otlpEndpoint';

@@ -1,0 +1,95 @@
+import { NativeAddon, ObjectHandle, ProgramInfo, MapInfo } from './NativeAddon';
+
+export interface AttachResult {
+  program: string;
+  attached: boolean;
+  error?: string;
+}
+
+/**
+ * One BPF object file: knobs and autoload set before load(), then attach.
+ * A program that fails to attach is reported, not fatal: the family decides.
+ */
+export class BpfObject {
+  private readonly handle: ObjectHandle;
+  private closed = false;
+
+  constructor(private readonly addon: NativeAddon, readonly objectPath: string) {
+    this.handle = addon.open(objectPath);
+  }
+
+  programs(): ProgramInfo[] {
+    return this.addon.programs(this.handle);
+  }
+
+  maps(): MapInfo[] {
+    return this.addon.maps(this.handle);
+  }
+
+  setU32(variable: string, value: number): void {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(value >>> 0);
+    this.addon.setRodata(this.handle, variable, b);
+  }
+
+  setU8(variable: string, value: number): void {
+    this.addon.setRodata(this.handle, variable, Buffer.from([value & 0xff]));
+  }
+
+  setAutoload(program: string, on: boolean): void {
+    this.addon.setAutoload(this.handle, program, on);
+  }
+
+  setMaxEntries(map: string, entries: number): void {
+    this.addon.setMaxEntries(this.handle, map, entries);
+  }
+
+  load(): void {
+    this.addon.load(this.handle);
+  }
+
+  attach(program: string): AttachResult {
+    try {
+      this.addon.attach(this.handle, program);
+      return { program, attached: true };
+    } catch (err) {
+      return { program, attached: false, error: (err as Error).message.split('\n')[0] };
+    }
+  }
+
+  lookup(map: string, key: Buffer): Buffer | null {
+    return this.addon.mapLookup(this.handle, map, key);
+  }
+
+  update(map: string, key: Buffer, value: Buffer): void {
+    this.addon.mapUpdate(this.handle, map, key, value);
+  }
+
+  delete(map: string, key: Buffer): boolean {
+    return this.addon.mapDelete(this.handle, map, key);
+  }
+
+  /** Sums a per-CPU array of u64 counters: index → total. */
+  readPerCpuCounters(map: string, count: number): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const key = Buffer.alloc(4);
+      key.writeUInt32LE(i);
+      const v = this.lookup(map, key);
+      let sum = 0;
+      if (v) for (let off = 0; off + 8 <= v.length; off += 8) sum += Number(v.readBigUInt64LE(off));
+      out.push(sum);
+    }
+    return out;
+  }
+
+  startRingBuffer(map: string, onBatch: (batch: Buffer, records: number) => void): void {
+    this.addon.startRingBuffer(this.handle, map, onBatch);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.addon.close(this.handle);
+  }
+}
