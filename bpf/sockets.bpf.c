@@ -190,11 +190,11 @@ static __always_inline void emit_open(struct sock *sk, __u64 conn_id, int fd, __
 	ev.ts = bpf_ktime_get_ns();
 	ev.fd = fd;
 	if (ev.family == AF_INET) {
-		BPF_CORE_READ_INTO(ev.local_addr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(ev.remote_addr, sk, __sk_common.skc_daddr);
+		bpf_core_read(ev.local_addr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(ev.remote_addr, 4, &sk->__sk_common.skc_daddr);
 	} else {
-		BPF_CORE_READ_INTO(ev.local_addr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(ev.remote_addr, sk, __sk_common.skc_v6_daddr);
+		bpf_core_read(ev.local_addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(ev.remote_addr, 16, &sk->__sk_common.skc_v6_daddr);
 	}
 	bpf_get_current_comm(ev.comm, sizeof(ev.comm));
 	if (bpf_ringbuf_output(&sock_events, &ev, sizeof(ev), 0))
@@ -574,6 +574,21 @@ int sk_data_ready(struct trace_event_raw_sk_data_ready *ctx)
 		return 0;
 	now = bpf_ktime_get_ns();
 	bpf_map_update_elem(&arrivals, &sk, &now, BPF_NOEXIST);
+	return 0;
+}
+
+/* A struct sock is recycled for new connections: forget its arrival stamp
+ * when a connection is established or closed, so a new connection on the
+ * same address never inherits an old, unread stamp. */
+SEC("tracepoint/sock/inet_sock_set_state")
+int inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	__u64 sk = (__u64)ctx->skaddr;
+
+	if (ctx->protocol != IPPROTO_TCP)
+		return 0;
+	if (ctx->newstate == TCP_ESTABLISHED || ctx->newstate == TCP_CLOSE)
+		bpf_map_delete_elem(&arrivals, &sk);
 	return 0;
 }
 

@@ -13,6 +13,7 @@ export const SOCKET_TRACEPOINTS = [
   'syscalls/sys_enter_write', 'syscalls/sys_exit_write', 'syscalls/sys_enter_writev', 'syscalls/sys_exit_writev',
   'syscalls/sys_enter_sendto', 'syscalls/sys_exit_sendto', 'syscalls/sys_enter_recvfrom', 'syscalls/sys_exit_recvfrom',
   'syscalls/sys_enter_sendmsg', 'syscalls/sys_exit_sendmsg', 'syscalls/sys_enter_recvmsg', 'syscalls/sys_exit_recvmsg',
+  'sock/inet_sock_set_state',
 ];
 export const OPTIONAL_TRACEPOINTS = ['sock/sk_data_ready', 'syscalls/sys_enter_sendfile64', 'syscalls/sys_exit_sendfile64'];
 

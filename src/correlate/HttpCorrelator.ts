@@ -225,7 +225,10 @@ export class HttpCorrelator implements SocketEventSink {
     while (n < this.held.length && (force || this.held[n].completedAtMs <= cutoff)) n++;
     if (n === 0) return;
     for (const ex of this.held.splice(0, n)) {
-      if (ex.kind === 'SERVER' && !ex.peer) this.peers.link(ex);
+      if (ex.kind === 'SERVER') {
+        if (!ex.peer) this.peers.link(ex);
+        clampToPeer(ex);
+      }
       this.stats.spansEmitted++;
       this.sink(this.builder.build(ex));
     }
@@ -257,6 +260,16 @@ export class HttpCorrelator implements SocketEventSink {
   heldCount(): number {
     return this.held.length;
   }
+}
+
+/**
+ * On one host the client can read the last bytes before the server's write
+ * call has returned; the SERVER span then ends at the client's last read so
+ * that it nests inside its CLIENT parent, as it does in causality.
+ */
+function clampToPeer(ex: HttpExchange): void {
+  const client = ex.peer;
+  if (client && client.endTs > 0 && ex.endTs > client.endTs) ex.endTs = Math.max(client.endTs, ex.startTs);
 }
 
 function headerValue(ex: HttpExchange, name: string): string | undefined {

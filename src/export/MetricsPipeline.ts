@@ -5,7 +5,7 @@ import type { ExporterConfig, PipelineConfig } from '../config/types';
 import { CountingMetricExporter } from './CountingMetricExporter';
 import { ExportFailureTracker } from './ExportFailureTracker';
 import { createMetricExporter } from './exporters/createMetricExporter';
-import { createPrometheusReader } from './exporters/createPrometheusReader';
+import { PrometheusEndpoint } from './exporters/PrometheusEndpoint';
 import type { ExportLogger } from './Logger';
 import { silentLogger } from './Logger';
 import type { AgentIdentity } from './Resources';
@@ -37,6 +37,7 @@ export class MetricsPipeline {
 
   private readonly _failures: ExportFailureTracker;
   private readonly _exporters: CountingMetricExporter[] = [];
+  private readonly _prometheus: PrometheusEndpoint[] = [];
   private readonly _prometheusUrls: string[] = [];
   private _shutdown: Promise<void> | undefined;
 
@@ -52,7 +53,8 @@ export class MetricsPipeline {
     for (const exporterConfig of config.exporters) {
       try {
         if (exporterConfig.type === 'prometheus') {
-          const prometheus = createPrometheusReader(exporterConfig, _logger);
+          const prometheus = new PrometheusEndpoint(exporterConfig, _logger);
+          this._prometheus.push(prometheus);
           readers.push(prometheus.reader);
           listening.push(prometheus.listening.then(url => url && this._prometheusUrls.push(url)));
           continue;
@@ -98,7 +100,7 @@ export class MetricsPipeline {
     }
   }
 
-  /** Final push, then stop readers, exporters and Prometheus servers. Safe to call twice. */
+  /** Final push, then stop readers, exporters and Prometheus endpoints. Safe to call twice. */
   shutdown(): Promise<void> {
     this._shutdown ??= this._doShutdown();
     return this._shutdown;
@@ -113,6 +115,6 @@ export class MetricsPipeline {
     }
     // A reader whose final export failed skips its exporter's shutdown,
     // which would leave a gRPC channel open; shutdown here is idempotent.
-    await Promise.allSettled(this._exporters.map(e => e.shutdown()));
+    await Promise.allSettled([...this._exporters.map(e => e.shutdown()), ...this._prometheus.map(p => p.shutdown())]);
   }
 }

@@ -36,7 +36,7 @@ function sanitizeLimits(limits: Partial<Http1ParserLimits> | undefined): Http1Pa
   const pick = (v: number | undefined, dflt: number, min: number): number =>
     typeof v === 'number' && Number.isFinite(v) ? Math.max(min, Math.floor(v)) : dflt;
   return {
-    maxHeadBytes: pick(limits?.maxHeadBytes, DEFAULT_HTTP1_LIMITS.maxHeadBytes, 16),
+    maxHeadBytes: pick(limits?.maxHeadBytes, DEFAULT_HTTP1_LIMITS.maxHeadBytes, 64),
     maxHeaders: pick(limits?.maxHeaders, DEFAULT_HTTP1_LIMITS.maxHeaders, 0),
   };
 }
@@ -275,14 +275,16 @@ export class Http1StreamParser {
     const limit = Math.min(end, pos + this.limits.maxHeadBytes - earlier);
     const stop = this.scanHeadEnd(buf, pos, limit);
     const segEnd = stop < 0 ? limit : stop;
-    if (stop < 0 && limit < end) {
-      this.failAt('head too large', buf, limit);
-      return limit;
-    }
+    // Judge the start line first: garbage should resume after its first line,
+    // not after maxHeadBytes.
     if (!this.headPrefixOk && earlier === 0) {
       const verdict = startLinePrefix(this.direction, buf, pos, segEnd, this.headStrict);
       if (verdict === 'no') return this.failBadStartLine(buf, pos, segEnd, earlier);
       this.headPrefixOk = verdict === 'yes';
+    }
+    if (stop < 0 && limit < end) {
+      this.failAt('head too large', buf, limit);
+      return limit;
     }
     if (stop < 0 || earlier > 0) this.appendHead(buf, pos, segEnd);
     if (!this.headPrefixOk && earlier > 0) {

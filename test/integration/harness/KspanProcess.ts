@@ -1,0 +1,114 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ExportedSpan, readSpans } from './ExportedSpans';
+
+const CLI = path.resolve(__dirname, '..', '..', '..', 'src', 'cli.js');
+
+export interface KspanProcessOptions {
+  /** Extra YAML appended under `receivers.kernel` (indented by the caller). */
+  kernelYaml?: string;
+  /** Extra exporters: YAML under `exporters:` and their names for the traces pipeline. */
+  extraExportersYaml?: string;
+  extraTraceExporters?: string[];
+  /** Full YAML instead of the generated one (the file exporter path is then up to the caller). */
+  yaml?: string;
+  env?: NodeJS.ProcessEnv;
+  readyTimeoutMs?: number;
+}
+
+/**
+ * The real agent as a child process (`node dist/src/cli.js run`), exporting
+ * to a temporary OTLP/JSON file that tests read back.
+ */
+export class KspanProcess {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kspan-it-'));
+  readonly spansFile = path.join(this.dir, 'spans.jsonl');
+  readonly configFile = path.join(this.dir, 'kspan.yaml');
+  private child: ChildProcess | undefined;
+  stderr = '';
+  stdout = '';
+  exitCode: number | null = null;
+
+  static async start(options: KspanProcessOptions = {}): Promise<KspanProcess> {
+    const k = new KspanProcess();
+    await k.launch(options);
+    return k;
+  }
+
+  private async launch(o: KspanProcessOptions): Promise<void> {
+    const yaml = o.yaml ?? [
+      'receivers:',
+      '  kernel:',
+      '    span_hold: 100ms',
+      ...(o.kernelYaml ? [o.kernelYaml] : []),
+      'processors:',
+      '  batch: { timeout: 100ms }',
+      'exporters:',
+      `  file: { path: ${this.spansFile} }`,
+      ...(o.extraExportersYaml ? [o.extraExportersYaml] : []),
+      'service:',
+      '  pipelines:',
+      `    traces: { exporters: [${['file', ...(o.extraTraceExporters ?? [])].join(', ')}] }`,
+      '  telemetry: { logs: { level: debug } }',
+    ].join('\n');
+    fs.writeFileSync(this.configFile, `${yaml}\n`);
+    const child = spawn(process.execPath, [CLI, 'run', '--config', this.configFile], {
+      env: { ...process.env, ...o.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout!.on('data', (d: Buffer) => (this.stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    child.on('exit', (code) => (this.exitCode = code));
+    const deadline = Date.now() + (o.readyTimeoutMs ?? 20_000);
+    while (!/ ready: /.test(this.stderr)) {
+      if (this.exitCode !== null) throw new Error(`kspan exited (${this.exitCode}) before ready:\n${this.stderr}`);
+      if (Date.now() > deadline) {
+        await this.stop();
+        throw new Error(`kspan not ready in time:\n${this.stderr}`);
+      }
+      await sleep(50);
+    }
+  }
+
+  /** SIGTERM, and wait until it has flushed and exited. */
+  async stop(): Promise<number | null> {
+    const child = this.child;
+    if (!child || this.exitCode !== null) return this.exitCode;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+    return this.exitCode;
+  }
+
+  spans(): ExportedSpan[] {
+    return readSpans(this.spansFile);
+  }
+
+  /** Polls the file until predicate holds on the spans read (or throws with what was there). */
+  async waitForSpans(predicate: (spans: ExportedSpan[]) => boolean, timeoutMs = 10_000): Promise<ExportedSpan[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const spans = this.spans();
+      if (predicate(spans)) return spans;
+      if (Date.now() > deadline) {
+        throw new Error(`spans did not arrive in ${timeoutMs} ms; have ${spans.length}:\n` +
+          spans.map((s) => `  ${s.kind} ${s.name} ${JSON.stringify(s.attributes['server.port'])} ${s.resource['service.name']}`).join('\n') +
+          `\nkspan stderr:\n${this.stderr.slice(-3000)}`);
+      }
+      await sleep(100);
+    }
+  }
+
+  cleanup(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
