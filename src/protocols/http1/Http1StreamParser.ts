@@ -1,4 +1,5 @@
 import { ChunkedDecoder } from './ChunkedDecoder';
+import { HeadAccumulator } from './HeadAccumulator';
 import { requestFraming, responseFraming, type BodyFraming } from './framing';
 import { endsBeforeStartLine, endsChunkedBody } from './lostChunkedEnd';
 import { parseHead, parsePartialHead } from './parseHead';
@@ -20,9 +21,6 @@ const LF = 0x0a;
 const CR = 0x0d;
 /** Bounds the method FIFO if responses stop arriving (e.g. lost to gaps). */
 const MAX_PENDING_METHODS = 256;
-const HEAD_BUF_INITIAL = 256;
-/** A head buffer grown past this is dropped after use, not kept per connection. */
-const HEAD_BUF_KEEP = 1024;
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -58,11 +56,8 @@ export class Http1StreamParser {
   private events: Http1Event[] = [];
   private readonly methods: string[] = [];
   private readonly chunked = new ChunkedDecoder();
+  private readonly head: HeadAccumulator;
 
-  private headBuf: Uint8Array | undefined;
-  private headLen = 0;
-  /** End-of-head scan: 0 inside a line, 1 just after LF, 2 after LF CR. */
-  private headScan = 0;
   private headPrefixOk = false;
   private headStrict = false;
 
@@ -79,6 +74,7 @@ export class Http1StreamParser {
 
   constructor(readonly direction: Http1Direction, limits?: Partial<Http1ParserLimits>) {
     this.limits = sanitizeLimits(limits);
+    this.head = new HeadAccumulator(this.limits.maxHeadBytes);
   }
 
   /** Response direction: the method of the next request, in request order. */
@@ -96,7 +92,7 @@ export class Http1StreamParser {
   tunnel(): void {
     this.state = 'tunnel';
     this.messageOpen = false;
-    this.releaseHead();
+    this.head.reset();
   }
 
   get tunnelled(): boolean {
@@ -135,7 +131,7 @@ export class Http1StreamParser {
     this.messageOpen = false;
     this.methods.length = 0;
     this.lineStart = true;
-    this.releaseHead();
+    this.head.reset();
     this.events = [];
     return events;
   }
@@ -271,9 +267,9 @@ export class Http1StreamParser {
   }
 
   private feedHead(buf: Buffer, pos: number, end: number): number {
-    const earlier = this.headLen;
+    const earlier = this.head.length;
     const limit = Math.min(end, pos + this.limits.maxHeadBytes - earlier);
-    const stop = this.scanHeadEnd(buf, pos, limit);
+    const stop = this.head.findEnd(buf, pos, limit);
     const segEnd = stop < 0 ? limit : stop;
     // Judge the start line first: garbage should resume after its first line,
     // not after maxHeadBytes.
@@ -286,51 +282,25 @@ export class Http1StreamParser {
       this.failAt('head too large', buf, limit);
       return limit;
     }
-    if (stop < 0 || earlier > 0) this.appendHead(buf, pos, segEnd);
+    if (stop < 0 || earlier > 0) this.head.append(buf, pos, segEnd);
     if (!this.headPrefixOk && earlier > 0) {
-      const verdict = startLinePrefix(this.direction, this.headBuf!, 0, this.headLen, this.headStrict);
+      const held = this.head.bytes;
+      const verdict = startLinePrefix(this.direction, held, 0, held.length, this.headStrict);
       if (verdict === 'no') return this.failBadStartLine(buf, pos, segEnd, earlier);
       this.headPrefixOk = verdict === 'yes';
     }
     if (stop < 0) return segEnd;
 
-    const view = earlier > 0 ? this.headBuf!.subarray(0, this.headLen) : buf.subarray(pos, segEnd);
+    const view = earlier > 0 ? this.head.bytes : buf.subarray(pos, segEnd);
     const parsed = parseHead(this.direction, latin1(view), this.limits.maxHeaders);
     if ('error' in parsed) {
       if (parsed.badStartLine) return this.failBadStartLine(buf, pos, segEnd, earlier);
       this.failAt(parsed.error, buf, segEnd);
       return segEnd;
     }
-    this.releaseHead();
+    this.head.reset();
     this.startBody(parsed.head, buf, segEnd);
     return segEnd;
-  }
-
-  /** Finds the blank line ending the head; returns the index after it or -1. */
-  private scanHeadEnd(buf: Buffer, pos: number, limit: number): number {
-    let s = this.headScan;
-    let i = pos;
-    while (i < limit) {
-      if (s !== 0) {
-        const b = buf[i];
-        if (b === LF) {
-          this.headScan = 0;
-          return i + 1;
-        }
-        if (b === CR && s === 1) {
-          s = 2;
-          i++;
-          continue;
-        }
-        s = 0;
-      }
-      const lf = buf.indexOf(LF, i);
-      if (lf < 0 || lf >= limit) break;
-      s = 1;
-      i = lf + 1;
-    }
-    this.headScan = s;
-    return -1;
   }
 
   private startBody(head: Http1Head, buf: Buffer, at: number): void {
@@ -402,8 +372,7 @@ export class Http1StreamParser {
     this.methodTaken = false;
     this.interim = false;
     this.bodyBytes = 0;
-    this.headLen = 0;
-    this.headScan = 0;
+    this.head.reset();
     this.headPrefixOk = false;
     this.headStrict = strict;
   }
@@ -426,7 +395,7 @@ export class Http1StreamParser {
     }
     this.messageOpen = false;
     this.state = 'resync';
-    this.releaseHead();
+    this.head.reset();
   }
 
   /** Fails and resumes scanning at buf[resume]. */
@@ -440,7 +409,7 @@ export class Http1StreamParser {
    * a real message on the next line is found even within the same chunk.
    */
   private failBadStartLine(buf: Buffer, pos: number, segEnd: number, earlier: number): number {
-    const earlierHasLf = earlier > 0 && this.headBuf!.subarray(0, earlier).indexOf(LF) >= 0;
+    const earlierHasLf = earlier > 0 && this.head.hasLineEnd(earlier);
     const lf = earlierHasLf ? -1 : buf.indexOf(LF, pos);
     const resume = lf >= 0 && lf < segEnd ? lf + 1 : segEnd;
     this.failAt('bad start line', buf, resume);
@@ -448,28 +417,9 @@ export class Http1StreamParser {
   }
 
   private partialHead(): Http1Head | undefined {
-    if (this.headLen === 0 || !this.headBuf) return undefined;
-    const text = latin1(this.headBuf.subarray(0, this.headLen));
+    if (this.head.length === 0) return undefined;
+    const text = latin1(this.head.bytes);
     return parsePartialHead(this.direction, text, this.limits.maxHeaders);
-  }
-
-  private appendHead(buf: Buffer, from: number, to: number): void {
-    const n = to - from;
-    if (n <= 0) return;
-    const need = this.headLen + n;
-    if (!this.headBuf || this.headBuf.length < need) {
-      const size = Math.max(need, Math.min(this.limits.maxHeadBytes, Math.max(HEAD_BUF_INITIAL, need * 2)));
-      const grown = new Uint8Array(size);
-      if (this.headBuf) grown.set(this.headBuf.subarray(0, this.headLen));
-      this.headBuf = grown;
-    }
-    this.headBuf.set(buf.subarray(from, to), this.headLen);
-    this.headLen = need;
-  }
-
-  private releaseHead(): void {
-    this.headLen = 0;
-    if (this.headBuf && this.headBuf.length > HEAD_BUF_KEEP) this.headBuf = undefined;
   }
 
   private peekMethod(): string {
