@@ -1,4 +1,4 @@
-import { Http1Event } from '../protocols/http1/types';
+import { Http1Event, Http1Head } from '../protocols/http1/types';
 import { MonotonicClock } from '../receivers/MonotonicClock';
 import {
   ConnRole, Direction, SockCloseEvent, SockDataEvent, SockOpenEvent, SocketEventSink,
@@ -25,6 +25,8 @@ export interface CorrelatorStats {
   exchangesStarted: number;
   spansEmitted: number;
   parseErrors: number;
+  /** Heads longer than the capture (payload_bytes): start line kept, the rest lost. */
+  truncatedHeads: number;
   responsesWithoutRequest: number;
   unclassifiedChunks: number;
   droppedExchanges: number;
@@ -45,7 +47,7 @@ const REQUEST_START = /^(GET|POST|PUT|HEAD|DELETE|PATCH|OPTIONS|CONNECT|TRACE) /
  */
 export class HttpCorrelator implements SocketEventSink {
   readonly stats: CorrelatorStats = {
-    connections: 0, exchangesStarted: 0, spansEmitted: 0, parseErrors: 0,
+    connections: 0, exchangesStarted: 0, spansEmitted: 0, parseErrors: 0, truncatedHeads: 0,
     responsesWithoutRequest: 0, unclassifiedChunks: 0, droppedExchanges: 0, evictedConnections: 0,
   };
   private readonly conns = new Map<bigint, Connection>();
@@ -142,14 +144,9 @@ export class HttpCorrelator implements SocketEventSink {
         this.stats.exchangesStarted++;
         return;
       }
-      case 'head': {
-        const ex = conn.receiving;
-        if (!ex || e.head.kind !== 'request') return;
-        ex.request = e.head;
-        conn.responseParser.expectResponseTo(e.head.method);
-        this.parentOf(ex);
+      case 'head':
+        this.onRequestHead(conn, e.head);
         return;
-      }
       case 'end': {
         const ex = conn.receiving;
         if (ex) {
@@ -159,14 +156,25 @@ export class HttpCorrelator implements SocketEventSink {
         conn.receiving = undefined;
         return;
       }
-      case 'error':
-        this.stats.parseErrors++;
-        if (conn.receiving && !conn.receiving.request) {
-          conn.pending.splice(conn.pending.indexOf(conn.receiving), 1);
-        }
+      case 'error': {
+        // A head cut by the capture limit still names the request: keep it.
+        const ex = conn.receiving;
+        if (ex && !ex.request && e.partial) this.onRequestHead(conn, e.partial);
+        if (ex && !ex.request) conn.pending.splice(conn.pending.indexOf(ex), 1);
+        if (e.partial) this.stats.truncatedHeads++;
+        else this.stats.parseErrors++;
         conn.receiving = undefined;
         return;
+      }
     }
+  }
+
+  private onRequestHead(conn: Connection, head: Http1Head): void {
+    const ex = conn.receiving;
+    if (!ex || head.kind !== 'request') return;
+    ex.request = head;
+    conn.responseParser.expectResponseTo(head.method);
+    this.parentOf(ex);
   }
 
   private onResponseEvent(conn: Connection, e: Http1Event, ts: number): void {
@@ -180,16 +188,33 @@ export class HttpCorrelator implements SocketEventSink {
         return;
       case 'end':
         if (!ex || e.interim) return;
-        conn.pending.shift();
-        if (!ex.request) return; // request began before kspan started
         ex.responseBodyBytes = e.bodyBytes;
-        if (conn.receiving === ex) conn.receiving = undefined;
-        this.complete(ex, ts);
+        this.finishResponse(conn, ex, ts);
         return;
-      case 'error':
-        this.stats.parseErrors++;
+      case 'error': {
+        const partial = e.partial?.kind === 'response' ? e.partial : undefined;
+        if (partial) this.stats.truncatedHeads++;
+        else this.stats.parseErrors++;
+        // The parser used up this request's method unless the response was interim.
+        if (!ex || (partial && partial.status < 200)) return;
+        if (partial) ex.response = partial;
+        else ex.incomplete = 'response_unparsed';
+        this.finishResponse(conn, ex, ts);
         return;
+      }
     }
+  }
+
+  private finishResponse(conn: Connection, ex: HttpExchange, ts: number): void {
+    conn.pending.shift();
+    if (conn.receiving === ex) conn.receiving = undefined;
+    const status = ex.response?.status ?? 0;
+    // After 101 Switching Protocols or a CONNECT tunnel the bytes are no longer HTTP/1.x.
+    if (status === 101 || (ex.request?.method === 'CONNECT' && status >= 200 && status < 300)) {
+      conn.requestParser.tunnel();
+    }
+    if (!ex.request) return; // request began before kspan started
+    this.complete(ex, ts);
   }
 
   /**

@@ -3,6 +3,7 @@ import { KernelReceiverConfig } from '../../config/types';
 import { BpfObject } from '../bpf/BpfObject';
 import { NativeAddon, bpfObjectPath } from '../bpf/NativeAddon';
 import { MonotonicClock } from '../MonotonicClock';
+import { BatchRecorder } from '../bpf/BatchRecorder';
 import { SocketEventDecoder } from './SocketEventDecoder';
 import { SocketEventSink } from './types';
 
@@ -40,6 +41,8 @@ export class SocketsReceiver {
     sink: SocketEventSink,
     private readonly log: Logger,
     private readonly tracefs = '/sys/kernel/tracing',
+    /** Debug: append every raw batch to this file (replayable with BatchRecorder.read). */
+    private readonly recordPath = process.env.KSPAN_RECORD_SOCKET_EVENTS,
   ) {
     this.decoder = new SocketEventDecoder(clock, sink);
   }
@@ -67,8 +70,10 @@ export class SocketsReceiver {
       this.stop();
       throw new Error(`sockets: cannot attach ${required[0].program}: ${required[0].reason}`);
     }
+    const record = this.recordPath ? new BatchRecorder(this.recordPath) : undefined;
     obj.startRingBuffer('sock_events', (batch) => {
       this.batches++;
+      record?.write(batch);
       this.decoder.decodeBatch(batch);
     });
     return this.status;
