@@ -11,6 +11,8 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "include/sockets.h"
+#include "include/sockets_maps.h"
+#include "include/payload.h"
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -25,27 +27,6 @@ const volatile __u32 self_tgid = 0;        /* kspan itself: never traced */
 const volatile __u8 filter_pids = 0;       /* trace only tgids in traced_pids */
 const volatile __u8 filter_ports = 0;      /* trace only connections with a port in traced_ports */
 const volatile __u32 payload_bytes = 2048; /* bytes copied per syscall, <= KSPAN_PAYLOAD_MAX */
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 * 1024 * 1024);
-} sock_events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, KSPAN_MAX_CONNS);
-	__type(key, struct kspan_conn_key);
-	__type(value, struct kspan_conn_info);
-} conns SEC(".maps");
-
-/* sk -> first sk_data_ready since the owner last read; LRU: sockets of
- * untraced processes are never read by us and must age out. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, KSPAN_MAX_ARRIVALS);
-	__type(key, __u64);
-	__type(value, __u64);
-} arrivals SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -68,13 +49,6 @@ struct {
 	__type(value, __u8);
 } traced_ports SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, KSPAN_CNT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} sock_counters SEC(".maps");
-
 /* Connection ids: one global counter; uniqueness matters, not order. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -82,28 +56,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } conn_id_seq SEC(".maps");
-
-/* A data event plus room for masked copies: the verifier must see every
- * copy fit whatever the running offset, and masks are what it tracks best. */
-#define COPY_MASK (2 * KSPAN_PAYLOAD_MAX - 1)
-struct data_scratch {
-	struct kspan_sock_data_event ev;
-	__u8 overflow[3 * KSPAN_PAYLOAD_MAX];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct data_scratch);
-} data_scratch_map SEC(".maps");
-
-static __always_inline void count(__u32 idx)
-{
-	__u64 *v = bpf_map_lookup_elem(&sock_counters, &idx);
-	if (v)
-		*v += 1;
-}
 
 static __always_inline bool process_traced(__u32 tgid)
 {
@@ -197,10 +149,7 @@ static __always_inline void emit_open(struct sock *sk, __u64 conn_id, int fd, __
 		bpf_core_read(ev.remote_addr, 16, &sk->__sk_common.skc_v6_daddr);
 	}
 	bpf_get_current_comm(ev.comm, sizeof(ev.comm));
-	if (bpf_ringbuf_output(&sock_events, &ev, sizeof(ev), 0))
-		count(KSPAN_CNT_RINGBUF_FULL);
-	else
-		count(KSPAN_CNT_EVENTS);
+	output(&ev, sizeof(ev));
 }
 
 /* Find or create the state of (current tgid, fd). Returns NULL when the fd
@@ -250,6 +199,9 @@ static __always_inline __u8 classify(const __u8 *head, __u32 len)
 
 	if (len < 4)
 		return KSPAN_PROTO_UNKNOWN;
+	/* TLS record: change_cipher_spec..application_data, version 3.x */
+	if (head[0] >= 0x14 && head[0] <= 0x17 && head[1] == 0x03 && head[2] <= 0x04)
+		return KSPAN_PROTO_TLS;
 	w = *(__u32 *)head;
 	if (word_is(w, "PRI "))
 		return KSPAN_PROTO_HTTP2;
@@ -259,6 +211,50 @@ static __always_inline __u8 classify(const __u8 *head, __u32 len)
 	    word_is(w, "HTTP"))
 		return KSPAN_PROTO_HTTP1;
 	return KSPAN_PROTO_UNKNOWN;
+}
+
+static __always_inline void note_tls_read(struct kspan_conn_info *conn, __u64 pid_tgid, int fd,
+					  __u8 direction)
+{
+	struct kspan_conn_key key = { .tgid = pid_tgid >> 32, .fd = fd };
+	__u64 arrival;
+
+	if (direction != KSPAN_DIR_INGRESS)
+		return;
+	bpf_map_update_elem(&tls_last_read, &pid_tgid, &key, BPF_ANY);
+	arrival = take_arrival(&arrivals, conn->sk);
+	if (arrival)
+		bpf_map_update_elem(&tls_arrivals, &conn->sk, &arrival, BPF_ANY);
+}
+
+/* Ciphertext is never sent to user space; it only tells which connection an
+ * SSL* runs over. Returns true when the syscall moved ciphertext. */
+static __always_inline bool tls_ciphertext(struct kspan_conn_info *conn, __u64 pid_tgid, int fd,
+					   __u8 direction)
+{
+	struct kspan_tls_call *call = bpf_map_lookup_elem(&tls_calls, &pid_tgid);
+	__u32 tgid = pid_tgid >> 32;
+	__u64 *pending;
+
+	if (call) {
+		/* OpenSSL reading/writing the socket itself (fd BIO): exact. */
+		conn->proto = KSPAN_PROTO_TLS;
+		bind_ssl(call->ssl, tgid, (__u32)pid_tgid, fd, conn->conn_id);
+		note_tls_read(conn, pid_tgid, fd, direction);
+		return true;
+	}
+	if (conn->proto != KSPAN_PROTO_TLS)
+		return false;
+	if (direction == KSPAN_DIR_INGRESS) {
+		note_tls_read(conn, pid_tgid, fd, direction);
+	} else {
+		pending = bpf_map_lookup_elem(&tls_pending_bind, &pid_tgid);
+		if (pending) {
+			bind_ssl(*pending, tgid, (__u32)pid_tgid, fd, conn->conn_id);
+			bpf_map_delete_elem(&tls_pending_bind, &pid_tgid);
+		}
+	}
+	return true;
 }
 
 static __always_inline void enter(int fd, __u64 buf, __u32 iovcnt, __u8 syscall)
@@ -277,76 +273,13 @@ static __always_inline void enter(int fd, __u64 buf, __u32 iovcnt, __u8 syscall)
 		count(KSPAN_CNT_INFLIGHT_FULL);
 }
 
-/* Copy up to `want` bytes from the iovec array into ev->payload; returns bytes copied. */
-static __always_inline __u32 copy_iov(struct data_scratch *s, const struct iovec *iov,
-				      __u32 iovcnt, __u32 want)
-{
-	__u64 off = 0;
-
-	for (int i = 0; i < KSPAN_MAX_IOV; i++) {
-		struct iovec v = {};
-		__u64 n;
-
-		if (i >= iovcnt || off >= want)
-			break;
-		if (bpf_probe_read_user(&v, sizeof(v), &iov[i]))
-			break;
-		n = v.iov_len < want - off ? v.iov_len : want - off;
-		if (n == 0)
-			continue;
-		/* Both are <= KSPAN_PAYLOAD_MAX already; the masks make that
-		 * provable to the verifier, and scratch overflow covers the rest. */
-		if (bpf_probe_read_user(&s->ev.payload[off & COPY_MASK], n & COPY_MASK, v.iov_base))
-			break;
-		off += n;
-	}
-	return off;
-}
-
-/* Last KSPAN_TAIL_BYTES of the data: lets the parser see a chunked body's
- * terminator even when the middle was not copied. */
-static __always_inline void copy_tail(struct data_scratch *s, __u64 buf, bool is_iov,
-				      __u32 iovcnt, __u64 total)
-{
-	__u64 end_base = buf, end_len = total;
-
-	if (total <= KSPAN_TAIL_BYTES)
-		return;
-	if (is_iov) {
-		const struct iovec *iov = (const struct iovec *)buf;
-		__u64 seen = 0;
-
-		end_len = 0;
-		for (int i = 0; i < KSPAN_MAX_IOV; i++) {
-			struct iovec v = {};
-
-			if (i >= iovcnt || seen >= total)
-				break;
-			if (bpf_probe_read_user(&v, sizeof(v), &iov[i]))
-				return;
-			if (v.iov_len == 0)
-				continue;
-			end_base = (__u64)v.iov_base;
-			end_len = total - seen < v.iov_len ? total - seen : v.iov_len;
-			seen += v.iov_len;
-		}
-		if (seen < total)
-			return; /* data beyond the iovecs we walk */
-	}
-	if (end_len < KSPAN_TAIL_BYTES)
-		return;
-	if (!bpf_probe_read_user(s->ev.tail, KSPAN_TAIL_BYTES,
-				 (void *)(end_base + end_len - KSPAN_TAIL_BYTES)))
-		s->ev.tail_len = KSPAN_TAIL_BYTES;
-}
-
 static __always_inline void data_exit(long ret, __u8 direction)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct kspan_syscall_args *args;
 	struct kspan_conn_info *conn;
 	struct data_scratch *s;
-	__u32 zero = 0, want, got;
+	__u32 want, got;
 	__u64 buf, arrival = 0;
 	__u32 iovcnt;
 	bool is_iov;
@@ -360,7 +293,7 @@ static __always_inline void data_exit(long ret, __u8 direction)
 	fd = args->fd;
 	iovcnt = args->iovcnt;
 	syscall = args->syscall;
-	s = bpf_map_lookup_elem(&data_scratch_map, &zero);
+	s = scratch();
 	if (!s) {
 		bpf_map_delete_elem(&inflight, &pid_tgid);
 		return;
@@ -371,6 +304,8 @@ static __always_inline void data_exit(long ret, __u8 direction)
 		return;
 	conn = lookup_conn(fd, KSPAN_ROLE_UNKNOWN);
 	if (!conn || conn->proto == KSPAN_PROTO_OTHER)
+		return;
+	if (tls_ciphertext(conn, pid_tgid, fd, direction))
 		return;
 
 	if (syscall == KSPAN_SYS_RECVMSG || syscall == KSPAN_SYS_SENDMSG) {
@@ -384,18 +319,13 @@ static __always_inline void data_exit(long ret, __u8 direction)
 	is_iov = syscall == KSPAN_SYS_READV || syscall == KSPAN_SYS_WRITEV ||
 		 syscall == KSPAN_SYS_RECVMSG || syscall == KSPAN_SYS_SENDMSG;
 
-	want = payload_bytes;
-	if (want > KSPAN_PAYLOAD_MAX)
-		want = KSPAN_PAYLOAD_MAX;
-	if ((__u64)ret < want)
-		want = ret;
-	if (syscall == KSPAN_SYS_SENDFILE) {
+	want = copy_want(ret, payload_bytes);
+	if (syscall == KSPAN_SYS_SENDFILE)
 		got = 0; /* file bytes: only their count matters */
-	} else if (is_iov) {
+	else if (is_iov)
 		got = copy_iov(s, (const struct iovec *)buf, iovcnt, want);
-	} else {
-		got = bpf_probe_read_user(s->ev.payload, want & COPY_MASK, (void *)buf) ? 0 : want;
-	}
+	else
+		got = copy_flat(s, buf, want);
 
 	if (conn->proto == KSPAN_PROTO_UNKNOWN) {
 		__u8 proto = classify(s->ev.payload, got);
@@ -409,17 +339,14 @@ static __always_inline void data_exit(long ret, __u8 direction)
 			return;
 		}
 		conn->proto = proto;
-	}
-
-	if (direction == KSPAN_DIR_INGRESS) {
-		__u64 sk = conn->sk;
-		__u64 *ts = bpf_map_lookup_elem(&arrivals, &sk);
-
-		if (ts) {
-			arrival = *ts;
-			bpf_map_delete_elem(&arrivals, &sk);
+		if (proto == KSPAN_PROTO_TLS) {
+			note_tls_read(conn, pid_tgid, fd, direction);
+			return;
 		}
 	}
+
+	if (direction == KSPAN_DIR_INGRESS)
+		arrival = take_arrival(&arrivals, conn->sk);
 
 	s->ev.type = KSPAN_EV_SOCK_DATA;
 	s->ev.direction = direction;
@@ -432,15 +359,12 @@ static __always_inline void data_exit(long ret, __u8 direction)
 	s->ev.exit_ts = bpf_ktime_get_ns();
 	s->ev.arrival_ts = arrival;
 	s->ev.wire_len = ret;
+	s->ev.ssl = 0;
 	s->ev.fd = fd;
 	if ((__u64)ret > got && syscall != KSPAN_SYS_SENDFILE)
 		copy_tail(s, buf, is_iov, iovcnt, ret);
 
-	if (bpf_ringbuf_output(&sock_events, &s->ev,
-			       offsetof(struct kspan_sock_data_event, payload) + (got & COPY_MASK), 0))
-		count(KSPAN_CNT_RINGBUF_FULL);
-	else
-		count(KSPAN_CNT_EVENTS);
+	output(&s->ev, offsetof(struct kspan_sock_data_event, payload) + (got & COPY_MASK));
 }
 
 #define DATA_PROBES(name, sysid, direction, bufarg, iovarg)                         \
@@ -544,17 +468,15 @@ int enter_close(struct trace_event_raw_sys_enter *ctx)
 
 	if (!info)
 		return 0;
-	if (info->sk && info->proto != KSPAN_PROTO_OTHER && info->proto != KSPAN_PROTO_UNKNOWN) {
+	if (info->sk && (info->proto == KSPAN_PROTO_HTTP1 || info->proto == KSPAN_PROTO_HTTP2 ||
+			 info->proto == KSPAN_PROTO_TLS)) {
 		ev.type = KSPAN_EV_SOCK_CLOSE;
 		ev.tgid = key.tgid;
 		ev.tid = (__u32)pid_tgid;
 		ev.fd = key.fd;
 		ev.conn_id = info->conn_id;
 		ev.ts = bpf_ktime_get_ns();
-		if (bpf_ringbuf_output(&sock_events, &ev, sizeof(ev), 0))
-			count(KSPAN_CNT_RINGBUF_FULL);
-		else
-			count(KSPAN_CNT_EVENTS);
+		output(&ev, sizeof(ev));
 	}
 	bpf_map_delete_elem(&conns, &key);
 	return 0;
@@ -587,8 +509,10 @@ int inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 
 	if (ctx->protocol != IPPROTO_TCP)
 		return 0;
-	if (ctx->newstate == TCP_ESTABLISHED || ctx->newstate == TCP_CLOSE)
+	if (ctx->newstate == TCP_ESTABLISHED || ctx->newstate == TCP_CLOSE) {
 		bpf_map_delete_elem(&arrivals, &sk);
+		bpf_map_delete_elem(&tls_arrivals, &sk);
+	}
 	return 0;
 }
 

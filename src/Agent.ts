@@ -6,7 +6,9 @@ import { KspanMetrics, MetricsPipeline, TraceExportPipeline } from './export';
 import type { EventCounterSample } from './export';
 import { Logger } from './log';
 import { ensureTracefs } from './check/KernelCheck';
-import { loadNativeAddon } from './receivers/bpf/NativeAddon';
+import { loadNativeAddon, NativeAddon } from './receivers/bpf/NativeAddon';
+import { SocketEventSink } from './receivers/sockets/types';
+import { TlsReceiver } from './receivers/tls/TlsReceiver';
 import { MonotonicClock } from './receivers/MonotonicClock';
 import { ProcessResolver } from './receivers/process/ProcessResolver';
 import { SocketsReceiver, SOCK_COUNTERS } from './receivers/sockets/SocketsReceiver';
@@ -27,6 +29,7 @@ export interface AgentStats {
 /** Wires receivers → correlator → exporters for one KspanConfig. */
 export class Agent {
   private receiver: SocketsReceiver | undefined;
+  private tls: TlsReceiver | undefined;
   private correlator: HttpCorrelator | undefined;
   private traces: TraceExportPipeline | undefined;
   private metricsPipeline: MetricsPipeline | undefined;
@@ -61,8 +64,16 @@ export class Agent {
       executableFilter(config.kernel.discovery.executables),
     );
     this.correlator = correlator;
-    this.receiver = new SocketsReceiver(addon, config.kernel, clock, correlator, log);
+    const sink: SocketEventSink = {
+      onOpen: (e) => correlator.onOpen(e),
+      onData: (e) => correlator.onData(e),
+      onClose: (e) => correlator.onClose(e),
+      onTlsBind: (e) => correlator.onTlsBind(e),
+      onExec: (e) => this.tls?.onExec(e),
+    };
+    this.receiver = new SocketsReceiver(addon, config.kernel, clock, sink, log);
     const status = this.receiver.start();
+    if (config.kernel.families.tls) this.startTls(addon);
     this.metrics.setEventCountersSource(() => this.eventCounters());
     let lastParseErrors = 0;
     this.timers.push(setInterval(() => {
@@ -84,6 +95,19 @@ export class Agent {
       `${prom ? `; metrics at ${prom}` : ''} (config: ${config.source})`);
   }
 
+  /** TLS is an addition: if it cannot load, plaintext tracing goes on without it. */
+  private startTls(addon: NativeAddon): void {
+    this.tls = new TlsReceiver(addon, this.config.kernel, this.log);
+    try {
+      this.tls.start(this.receiver!.object!);
+      this.log('info', `tls: OpenSSL probes in ${this.tls.attachedFiles().length} files`);
+    } catch (err) {
+      this.log('error', `tls family disabled: ${(err as Error).message.split('\n')[0]}`);
+      this.tls.stop();
+      this.tls = undefined;
+    }
+  }
+
   private onSpan(span: KspanSpan): void {
     this.traces?.export(span);
     this.metrics.recordSpan(span);
@@ -97,6 +121,7 @@ export class Agent {
     out.push({ family: 'sockets', reason: 'inflight_map_full', lost: c.inflight_full });
     out.push({ family: 'sockets', reason: 'conn_map_full', lost: c.conn_map_full });
     out.push({ family: 'sockets', reason: 'malformed_record', lost: this.receiver?.decoder.stats.malformed ?? 0 });
+    out.push({ family: 'tls', reason: 'connection_unknown', lost: c.tls_unbound + (this.correlator?.stats.unboundTlsDropped ?? 0) });
     return out;
   }
 
@@ -122,6 +147,7 @@ export class Agent {
 
   private async doStop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    this.tls?.stop();
     this.receiver?.stop();
     this.correlator?.flush(true);
     await this.traces?.shutdown();

@@ -15,11 +15,14 @@
 #define KSPAN_MAX_PIDS 4096
 #define KSPAN_MAX_PORTS 256
 #define KSPAN_CLASSIFY_TRIES 4 /* non-HTTP-looking chunks before a connection is ignored */
+#define KSPAN_MAX_SSL 65536    /* SSL* -> connection bindings, LRU */
 
 enum kspan_sock_event_type {
 	KSPAN_EV_SOCK_OPEN = 1,
 	KSPAN_EV_SOCK_DATA = 2,
 	KSPAN_EV_SOCK_CLOSE = 3,
+	KSPAN_EV_TLS_BIND = 4,  /* an SSL* is now known to run over a connection */
+	KSPAN_EV_PROC_EXEC = 5, /* a process exec'd: TLS discovery looks at it */
 };
 
 enum kspan_conn_role {
@@ -38,6 +41,7 @@ enum kspan_proto {
 	KSPAN_PROTO_HTTP1 = 1,
 	KSPAN_PROTO_HTTP2 = 2,
 	KSPAN_PROTO_OTHER = 3,
+	KSPAN_PROTO_TLS = 4, /* ciphertext: plaintext comes from the tls family */
 };
 
 enum kspan_syscall {
@@ -50,6 +54,8 @@ enum kspan_syscall {
 	KSPAN_SYS_SENDTO = 7,
 	KSPAN_SYS_SENDMSG = 8,
 	KSPAN_SYS_SENDFILE = 9,
+	KSPAN_SYS_SSL_READ = 10, /* plaintext returned by SSL_read(_ex) */
+	KSPAN_SYS_SSL_WRITE = 11, /* plaintext passed to SSL_write(_ex) */
 };
 
 /* Indexes of the per-CPU counters map. */
@@ -59,7 +65,8 @@ enum kspan_sock_counter {
 	KSPAN_CNT_INFLIGHT_FULL = 2, /* syscalls not traced: in-flight map full */
 	KSPAN_CNT_CONN_FULL = 3,    /* connections not tracked: map update failed */
 	KSPAN_CNT_IGNORED = 4,      /* connections classified as not HTTP */
-	KSPAN_CNT_MAX = 5,
+	KSPAN_CNT_TLS_UNBOUND = 5,  /* SSL_read plaintext whose connection was unknown */
+	KSPAN_CNT_MAX = 6,
 };
 
 struct kspan_sock_open_event {
@@ -92,6 +99,7 @@ struct kspan_sock_data_event {
 	__u64 exit_ts;    /* syscall return */
 	__u64 arrival_ts; /* ingress: first sk_data_ready since the last read, 0 if unknown */
 	__u64 wire_len;   /* bytes the syscall moved */
+	__u64 ssl;        /* SSL* for tls events (conn_id 0: not bound yet), else 0 */
 	__s32 fd;
 	__u32 _pad0;
 	__u8 tail[KSPAN_TAIL_BYTES];
@@ -106,6 +114,25 @@ struct kspan_sock_close_event {
 	__s32 fd;
 	__u64 conn_id;
 	__u64 ts;
+};
+
+struct kspan_tls_bind_event {
+	__u8 type; /* KSPAN_EV_TLS_BIND */
+	__u8 _pad0[3];
+	__u32 tgid;
+	__u32 tid;
+	__s32 fd;
+	__u64 conn_id;
+	__u64 ssl;
+	__u64 ts;
+};
+
+struct kspan_proc_exec_event {
+	__u8 type; /* KSPAN_EV_PROC_EXEC */
+	__u8 _pad0[3];
+	__u32 tgid;
+	__u64 ts;
+	char comm[16];
 };
 
 /* Kernel-side state, not sent to user space. */
@@ -131,6 +158,27 @@ struct kspan_syscall_args {
 	__u32 iovcnt; /* iovec count (readv/writev) */
 	__u8 syscall; /* enum kspan_syscall */
 	__u8 _pad0[7];
+};
+
+enum kspan_tls_op {
+	KSPAN_TLS_READ = 1,
+	KSPAN_TLS_WRITE = 2,
+};
+
+/* An SSL_read/SSL_write call in flight on a thread. */
+struct kspan_tls_call {
+	__u64 ssl;
+	__u64 buf;
+	__u64 len_ptr; /* size_t * of the _ex variants, else 0 */
+	__u64 enter_ts;
+	__u8 op;       /* enum kspan_tls_op */
+	__u8 _pad0[7];
+};
+
+struct kspan_ssl_key {
+	__u64 ssl; /* pointers are per address space: the tgid disambiguates */
+	__u32 tgid;
+	__u32 _pad0;
 };
 
 #endif /* KSPAN_SOCKETS_H */

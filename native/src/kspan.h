@@ -9,15 +9,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define KSPAN_MAX_LINKS 128
-
 struct kspan_ringbuf;
 
 /* One opened BPF object and everything hanging off it. */
 struct kspan_object {
 	struct bpf_object *obj;
-	struct bpf_link *links[KSPAN_MAX_LINKS];
-	size_t nlinks;
+	struct bpf_link **links; /* grows: uprobes add one link per traced file */
+	size_t nlinks, links_cap;
 	struct kspan_ringbuf *ringbufs[8];
 	size_t nringbufs;
 	bool loaded;

@@ -196,29 +196,95 @@ static napi_value js_load(napi_env env, napi_callback_info info)
 	return NULL;
 }
 
+static int add_link(struct kspan_object *o, struct bpf_link *link)
+{
+	if (o->nlinks == o->links_cap) {
+		size_t cap = o->links_cap ? o->links_cap * 2 : 64;
+		struct bpf_link **l = realloc(o->links, cap * sizeof(*l));
+		if (!l)
+			return -ENOMEM;
+		o->links = l;
+		o->links_cap = cap;
+	}
+	o->links[o->nlinks++] = link;
+	return 0;
+}
+
+static napi_value finish_attach(napi_env env, struct kspan_object *o, struct bpf_link *link,
+				const char *what)
+{
+	int err = libbpf_get_error(link);
+
+	if (err)
+		return kspan_throw_errno(env, what, err);
+	kspan_log_capture_end();
+	if (add_link(o, link)) {
+		bpf_link__destroy(link);
+		return kspan_throw_errno(env, what, ENOMEM);
+	}
+	return NULL;
+}
+
 static napi_value js_attach(napi_env env, napi_callback_info info)
 {
 	size_t argc = 2;
 	napi_value argv[2];
 	struct kspan_object *o;
 	struct bpf_program *prog;
-	struct bpf_link *link;
-	int err;
 
 	NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
 	if (!(o = kspan_arg_object(env, argv[0])) || !(prog = find_prog(env, o, argv[1])))
 		return NULL;
-	if (o->nlinks >= KSPAN_MAX_LINKS) {
-		napi_throw_error(env, NULL, "too many links");
+	kspan_log_capture_begin();
+	return finish_attach(env, o, bpf_program__attach(prog), bpf_program__name(prog));
+}
+
+/* attachUprobe(handle, prog, binaryPath, funcName, retprobe): every process
+ * that maps binaryPath (pid -1); libbpf resolves funcName in its ELF symbols. */
+static napi_value js_attach_uprobe(napi_env env, napi_callback_info info)
+{
+	size_t argc = 5;
+	napi_value argv[5];
+	char binary[4096], func[256];
+	struct kspan_object *o;
+	struct bpf_program *prog;
+	bool retprobe;
+	LIBBPF_OPTS(bpf_uprobe_opts, opts);
+
+	NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+	if (!(o = kspan_arg_object(env, argv[0])) || !(prog = find_prog(env, o, argv[1])) ||
+	    kspan_arg_string(env, argv[2], binary, sizeof(binary)) ||
+	    kspan_arg_string(env, argv[3], func, sizeof(func)))
+		return NULL;
+	NAPI_CALL(env, napi_get_value_bool(env, argv[4], &retprobe));
+	opts.func_name = func;
+	opts.retprobe = retprobe;
+	kspan_log_capture_begin();
+	return finish_attach(env, o, bpf_program__attach_uprobe_opts(prog, -1, binary, 0, &opts), func);
+}
+
+/* reuseMap(handle, map, fromHandle, fromMap): before load, make this object's
+ * map the same kernel map as another loaded object's (families share state). */
+static napi_value js_reuse_map(napi_env env, napi_callback_info info)
+{
+	size_t argc = 4;
+	napi_value argv[4];
+	struct kspan_object *o, *from;
+	struct bpf_map *map, *src;
+	int err;
+
+	NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+	if (!(o = kspan_arg_object(env, argv[0])) || !(map = find_map(env, o, argv[1])) ||
+	    !(from = kspan_arg_object(env, argv[2])) || !(src = find_map(env, from, argv[3])))
+		return NULL;
+	if (!from->loaded) {
+		napi_throw_error(env, NULL, "source object not loaded");
 		return NULL;
 	}
 	kspan_log_capture_begin();
-	link = bpf_program__attach(prog);
-	err = libbpf_get_error(link);
-	if (err)
-		return kspan_throw_errno(env, bpf_program__name(prog), err);
+	if ((err = bpf_map__reuse_fd(map, bpf_map__fd(src))))
+		return kspan_throw_errno(env, "bpf_map__reuse_fd", err);
 	kspan_log_capture_end();
-	o->links[o->nlinks++] = link;
 	return NULL;
 }
 
@@ -341,7 +407,9 @@ void kspan_object_close(struct kspan_object *o)
 	o->nringbufs = 0;
 	for (i = 0; i < o->nlinks; i++)
 		bpf_link__destroy(o->links[i]);
-	o->nlinks = 0;
+	free(o->links);
+	o->links = NULL;
+	o->nlinks = o->links_cap = 0;
 	bpf_object__close(o->obj);
 	o->obj = NULL;
 	o->closed = true;
@@ -373,6 +441,8 @@ void kspan_object_register(napi_env env, napi_value exports)
 		{ "setMaxEntries", NULL, js_set_max_entries, NULL, NULL, NULL, napi_default, NULL },
 		{ "load", NULL, js_load, NULL, NULL, NULL, napi_default, NULL },
 		{ "attach", NULL, js_attach, NULL, NULL, NULL, napi_default, NULL },
+		{ "attachUprobe", NULL, js_attach_uprobe, NULL, NULL, NULL, napi_default, NULL },
+		{ "reuseMap", NULL, js_reuse_map, NULL, NULL, NULL, napi_default, NULL },
 		{ "mapLookup", NULL, js_map_lookup, NULL, NULL, NULL, napi_default, NULL },
 		{ "mapUpdate", NULL, js_map_update, NULL, NULL, NULL, napi_default, NULL },
 		{ "mapDelete", NULL, js_map_delete, NULL, NULL, NULL, napi_default, NULL },

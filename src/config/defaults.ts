@@ -7,6 +7,9 @@
 /** Socket probes (connections, reads, writes) are what every span is built from, so they are on. */
 export const DEFAULT_FAMILY_SOCKETS = true;
 
+/** OpenSSL uprobes: most traffic is TLS, and without them HTTPS is invisible. */
+export const DEFAULT_FAMILY_TLS = true;
+
 /** Empty discovery lists mean "no filter": trace every process, executable and port on the host. */
 export const DEFAULT_DISCOVERY_PIDS: readonly number[] = [];
 export const DEFAULT_DISCOVERY_EXECUTABLES: readonly string[] = [];

@@ -33,7 +33,7 @@ export function parseKernelReceiver(raw: unknown, key: string): KernelReceiverSe
 
   const familiesKey = joinKey(key, 'families');
   const families = readMap(section.families, familiesKey);
-  checkKeys(families, ['sockets'], familiesKey, 'probe family');
+  checkKeys(families, ['sockets', 'tls'], familiesKey, 'probe family');
 
   const discoveryKey = joinKey(key, 'discovery');
   const discovery = readMap(section.discovery, discoveryKey);
@@ -50,7 +50,10 @@ export function parseKernelReceiver(raw: unknown, key: string): KernelReceiverSe
 
   return {
     kernel: {
-      families: { sockets: readBoolean(families, 'sockets', familiesKey, d.DEFAULT_FAMILY_SOCKETS) },
+      families: {
+        sockets: readBoolean(families, 'sockets', familiesKey, d.DEFAULT_FAMILY_SOCKETS),
+        tls: readBoolean(families, 'tls', familiesKey, d.DEFAULT_FAMILY_TLS),
+      },
       discovery: {
         pids: readIntegerList(discovery, 'pids', discoveryKey, { min: 1, max: MAX_PID }),
         executables: readStringList(discovery, 'executables', discoveryKey),

@@ -16,7 +16,8 @@ export interface DiscoveryConfig {
 
 export interface KernelReceiverConfig {
   /** Which probe families run. */
-  families: { sockets: boolean };
+  /** Which probe families run (sockets is required by the others). */
+  families: { sockets: boolean; tls: boolean };
   discovery: DiscoveryConfig;
   /** Bytes of each read/write copied to user space for the parsers (64..4096). */
   payloadBytes: number;

@@ -20,6 +20,8 @@ export class Connection {
   /** Last exchanges, for pairing with the other end on this host. */
   readonly recent: HttpExchange[] = [];
   lastResponseDataTs = 0;
+  /** Plaintext came from TLS library probes (the socket carries ciphertext). */
+  tls = false;
   lastActivityMs = Date.now();
 
   constructor(

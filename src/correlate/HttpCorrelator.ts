@@ -1,7 +1,7 @@
 import { Http1Event, Http1Head } from '../protocols/http1/types';
 import { MonotonicClock } from '../receivers/MonotonicClock';
 import {
-  ConnRole, Direction, SockCloseEvent, SockDataEvent, SockOpenEvent, SocketEventSink,
+  ConnRole, Direction, SockCloseEvent, SockDataEvent, SockOpenEvent, SocketEventSink, TlsBindEvent,
 } from '../receivers/sockets/types';
 import { Connection, MAX_PENDING_EXCHANGES } from './Connection';
 import { HttpExchange } from './HttpExchange';
@@ -10,6 +10,7 @@ import { SpanBuilder } from './SpanBuilder';
 import { KspanSpan, ProcessIdentity } from './span';
 import { parseTraceparent } from './TraceContext';
 import { ThreadActivity } from './ThreadActivity';
+import { UnboundTlsQueue } from './UnboundTlsQueue';
 
 export interface CorrelatorOptions {
   /** How long a finished exchange waits for late events before export, ms. */
@@ -28,6 +29,8 @@ export interface CorrelatorStats {
   /** Heads longer than the capture (payload_bytes): start line kept, the rest lost. */
   truncatedHeads: number;
   responsesWithoutRequest: number;
+  /** TLS plaintext dropped because its connection never became known. */
+  unboundTlsDropped: number;
   unclassifiedChunks: number;
   droppedExchanges: number;
   evictedConnections: number;
@@ -48,12 +51,13 @@ const REQUEST_START = /^(GET|POST|PUT|HEAD|DELETE|PATCH|OPTIONS|CONNECT|TRACE) /
 export class HttpCorrelator implements SocketEventSink {
   readonly stats: CorrelatorStats = {
     connections: 0, exchangesStarted: 0, spansEmitted: 0, parseErrors: 0, truncatedHeads: 0,
-    responsesWithoutRequest: 0, unclassifiedChunks: 0, droppedExchanges: 0, evictedConnections: 0,
+    responsesWithoutRequest: 0, unboundTlsDropped: 0, unclassifiedChunks: 0, droppedExchanges: 0, evictedConnections: 0,
   };
   private readonly conns = new Map<bigint, Connection>();
   private readonly peers = new PeerMatcher();
   private readonly threads = new ThreadActivity();
   private readonly held: HttpExchange[] = [];
+  private readonly unboundTls = new UnboundTlsQueue();
   private readonly builder: SpanBuilder;
   private readonly idleMs: number;
   private readonly maxConns: number;
@@ -84,8 +88,14 @@ export class HttpCorrelator implements SocketEventSink {
   }
 
   onData(ev: SockDataEvent): void {
+    if (ev.ssl !== undefined && ev.connId === 0n) {
+      // TLS plaintext written before its connection was known (memory BIO): wait for the bind.
+      this.unboundTls.hold(ev);
+      return;
+    }
     const conn = this.conns.get(ev.connId);
     if (!conn) return; // open not seen (lost, or process filtered out)
+    if (ev.ssl !== undefined) conn.tls = true;
     conn.lastActivityMs = Date.now();
     if (conn.role === ConnRole.Unknown && !this.inferRole(conn, ev)) {
       this.stats.unclassifiedChunks++;
@@ -99,6 +109,15 @@ export class HttpCorrelator implements SocketEventSink {
       conn.lastResponseDataTs = ev.exitTs;
       const events = conn.responseParser.push(ev.payload, ev.wireLength, ev.tail);
       for (const e of events) this.onResponseEvent(conn, e, ev.exitTs);
+    }
+  }
+
+  onTlsBind(ev: TlsBindEvent): void {
+    const conn = this.conns.get(ev.connId);
+    if (conn) conn.tls = true;
+    for (const held of this.unboundTls.release(ev.tgid, ev.ssl)) {
+      held.connId = ev.connId;
+      this.onData(held);
     }
   }
 
@@ -261,6 +280,7 @@ export class HttpCorrelator implements SocketEventSink {
 
   /** Forgets idle connections (a process that exits closes its sockets without close()). */
   sweep(): void {
+    this.expireUnboundTls();
     const cutoff = Date.now() - this.idleMs;
     for (const conn of this.conns.values()) {
       if (conn.lastActivityMs < cutoff) this.forget(conn);
@@ -280,6 +300,11 @@ export class HttpCorrelator implements SocketEventSink {
     this.peers.remove(conn);
     for (const ex of conn.pending) if (ex.kind === 'SERVER') this.threads.end(ex);
     this.stats.connections = this.conns.size;
+  }
+
+  /** Drops TLS plaintext whose connection was never bound (counted). */
+  private expireUnboundTls(): void {
+    this.stats.unboundTlsDropped += this.unboundTls.expire(Date.now());
   }
 
   heldCount(): number {

@@ -26,11 +26,12 @@ export class SpanBuilder {
       'thread.id': ex.tid,
     };
     if (method === '_OTHER') a['http.request.method_original'] = req.method;
+    if (conn.tls) a['tls.protocol.name'] = 'tls';
     const q = query === undefined ? undefined : this.redactQuery ? redact(query) : query;
     if (ex.kind === 'SERVER') {
       a['url.path'] = path;
       if (q !== undefined) a['url.query'] = q;
-      a['url.scheme'] = 'http';
+      a['url.scheme'] = conn.tls ? 'https' : 'http';
       a['server.address'] = host?.name ?? conn.localAddress;
       a['server.port'] = host?.port ?? conn.localPort;
       a['client.address'] = conn.remoteAddress;
@@ -39,7 +40,7 @@ export class SpanBuilder {
       if (ua) a['user_agent.original'] = ua;
     } else {
       const authority = host ? `${host.name}${host.port !== undefined ? `:${host.port}` : ''}` : `${conn.remoteAddress}:${conn.remotePort}`;
-      a['url.full'] = `http://${authority}${path}${q !== undefined ? `?${q}` : ''}`;
+      a['url.full'] = `${conn.tls ? 'https' : 'http'}://${authority}${path}${q !== undefined ? `?${q}` : ''}`;
       a['server.address'] = host?.name ?? conn.remoteAddress;
       a['server.port'] = host?.port ?? conn.remotePort;
     }

@@ -17,13 +17,17 @@
  *
  * ## Shape of the query API (`/api/...`, Jaeger's internal "UI" JSON API)
  *
- * Every response is an envelope `{ data, total, limit, offset, errors }`:
+ * Every response is an envelope `{ data, total, limit, offset, errors }` (`total`,
+ * `limit`, `offset` are 0 for trace searches; they are not counts you can use):
  *   - GET /api/services -> `data: string[]` (null when there are none; getServices() returns []).
  *   - GET /api/traces?service=S&limit=N&lookback=1h[&operation=..&tags={json}&start=µs&end=µs
  *         &minDuration=1ms&maxDuration=..] -> `data: JaegerTrace[]`.
  *     An unknown service is not an error: `data` is [] (Jaeger v2 memory storage).
+ *     Without `service` it is HTTP 400 ("parameter 'service' is required").
  *   - GET /api/traces/{traceID} -> `data: [JaegerTrace]`, or HTTP 404 with
  *     `errors: [{code: 404, msg: "trace not found"}]`.
+ *   - GET / serves a placeholder page: the UI is not embedded in a `go build`
+ *     from module source (Jaeger logs "ui assets not embedded"); the API is unaffected.
  *
  * A JaegerTrace is `{ traceID, spans: JaegerSpan[], processes: {p1: JaegerProcessInfo, ...}, warnings }`.
  * A JaegerSpan is
@@ -38,12 +42,17 @@
  * and a JaegerProcessInfo is `{ serviceName, tags: JaegerTag[] }` (resource attributes
  * other than service.name become process tags).
  *
- * Conversions from OTLP worth knowing (Jaeger's OTLP -> Jaeger model translation):
+ * Conversions from OTLP worth knowing (Jaeger's OTLP -> Jaeger model translation,
+ * checked against v2.13.0):
  *   - the OTLP parent span id becomes a CHILD_OF reference (root spans have references: []);
- *   - span kind becomes the tag `span.kind` ('server', 'client', ...; absent for INTERNAL);
+ *   - span kind becomes the tag `span.kind` ('server', 'client', 'internal', ...);
  *   - status becomes `otel.status_code` ('OK' / 'ERROR'), `otel.status_description`,
- *     and `error: true` for ERROR;
+ *     and `error: true` (bool) for ERROR; UNSET adds nothing;
  *   - the instrumentation scope becomes `otel.scope.name` / `otel.scope.version`;
+ *   - int attributes are type 'int64' with a JSON number value, doubles 'float64',
+ *     booleans 'bool', arrays become a 'string' holding JSON (e.g. '["x","y"]');
+ *   - span events become logs: fields `event` = event name, then the event attributes;
+ *   - span order inside a trace is not guaranteed (children may come first);
  *   - IDs are lowercase hex; a trace ID whose upper 64 bits are zero is printed
  *     with 16 hex digits only (Jaeger's TraceID.String()). Compare trace IDs
  *     through normalizeTraceId().
@@ -284,7 +293,11 @@ export class JaegerProcess {
     const timeoutMs = opts.timeoutMs ?? 60_000;
     const binary = path.resolve(opts.binary);
     const configPath = path.resolve(opts.configPath);
-    fs.accessSync(binary, fs.constants.X_OK);
+    try {
+      fs.accessSync(binary, fs.constants.X_OK);
+    } catch (err) {
+      throw new Error(`Jaeger binary ${binary} is not executable (run scripts/setup-jaeger.sh): ${(err as Error).message}`);
+    }
     const endpoints = readJaegerEndpoints(configPath);
 
     // A leftover Jaeger (or anything else) on our ports would make the

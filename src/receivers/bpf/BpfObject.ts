@@ -11,7 +11,8 @@ export interface AttachResult {
  * A program that fails to attach is reported, not fatal: the family decides.
  */
 export class BpfObject {
-  private readonly handle: ObjectHandle;
+  /** @internal the addon handle, for map sharing between objects */
+  readonly handle: ObjectHandle;
   private closed = false;
 
   constructor(private readonly addon: NativeAddon, readonly objectPath: string) {
@@ -55,6 +56,21 @@ export class BpfObject {
     } catch (err) {
       return { program, attached: false, error: (err as Error).message.split('\n')[0] };
     }
+  }
+
+  /** Uprobe on funcName in every process mapping binaryPath. */
+  attachUprobe(program: string, binaryPath: string, funcName: string, retprobe: boolean): AttachResult {
+    try {
+      this.addon.attachUprobe(this.handle, program, binaryPath, funcName, retprobe);
+      return { program, attached: true };
+    } catch (err) {
+      return { program, attached: false, error: (err as Error).message.split('\n')[0] };
+    }
+  }
+
+  /** Before load: make `map` the same kernel map as `fromMap` of a loaded object. */
+  reuseMap(map: string, from: BpfObject, fromMap = map): void {
+    this.addon.reuseMap(this.handle, map, from.handle, fromMap);
   }
 
   lookup(map: string, key: Buffer): Buffer | null {

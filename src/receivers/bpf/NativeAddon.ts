@@ -37,6 +37,8 @@ export interface NativeAddon {
   setMaxEntries(h: ObjectHandle, map: string, entries: number): void;
   load(h: ObjectHandle): void;
   attach(h: ObjectHandle, program: string): void;
+  attachUprobe(h: ObjectHandle, program: string, binaryPath: string, funcName: string, retprobe: boolean): void;
+  reuseMap(h: ObjectHandle, map: string, from: ObjectHandle, fromMap: string): void;
   mapLookup(h: ObjectHandle, map: string, key: Buffer): Buffer | null;
   mapUpdate(h: ObjectHandle, map: string, key: Buffer, value: Buffer): void;
   mapDelete(h: ObjectHandle, map: string, key: Buffer): boolean;

@@ -1,6 +1,7 @@
 import { MonotonicClock } from '../MonotonicClock';
 import {
-  ConnRole, Direction, SockCloseEvent, SockDataEvent, SockOpenEvent, SocketEventSink,
+  ConnRole, Direction, ProcessExecEvent, SockCloseEvent, SockDataEvent, SockOpenEvent, SocketEventSink,
+  SYS_SSL_READ, TlsBindEvent,
 } from './types';
 import { formatAddress } from './address';
 
@@ -8,9 +9,13 @@ import { formatAddress } from './address';
 const EV_OPEN = 1;
 const EV_DATA = 2;
 const EV_CLOSE = 3;
+const EV_TLS_BIND = 4;
+const EV_EXEC = 5;
 const OPEN_SIZE = 88;
-const DATA_HEADER = 80;
+const DATA_HEADER = 88;
 const CLOSE_SIZE = 32;
+const TLS_BIND_SIZE = 40;
+const EXEC_SIZE = 32;
 const BATCH_RECORD_HEADER = 8;
 
 export interface DecodeStats {
@@ -27,7 +32,7 @@ export class SocketEventDecoder {
   readonly stats: DecodeStats = { records: 0, malformed: 0 };
   private readonly data: SockDataEvent = {
     direction: Direction.Egress, syscall: 0, tgid: 0, tid: 0, fd: 0, connId: 0n,
-    enterTs: 0, exitTs: 0, arrivalTs: 0, wireLength: 0, payload: new Uint8Array(0), tail: undefined,
+    enterTs: 0, exitTs: 0, arrivalTs: 0, wireLength: 0, payload: new Uint8Array(0), tail: undefined, ssl: undefined,
   };
 
   constructor(private readonly clock: MonotonicClock, private readonly sink: SocketEventSink) {}
@@ -61,6 +66,14 @@ export class SocketEventDecoder {
       case EV_CLOSE:
         if (size < CLOSE_SIZE) break;
         this.sink.onClose(this.decodeClose(v, o));
+        return;
+      case EV_TLS_BIND:
+        if (size < TLS_BIND_SIZE) break;
+        this.sink.onTlsBind?.(this.decodeTlsBind(batch, v, o));
+        return;
+      case EV_EXEC:
+        if (size < EXEC_SIZE) break;
+        this.sink.onExec?.(this.decodeExec(batch, v, o));
         return;
     }
     this.stats.malformed++;
@@ -97,10 +110,31 @@ export class SocketEventDecoder {
     d.exitTs = this.clock.rel(v.getUint32(o + 36, true), v.getUint32(o + 32, true));
     d.arrivalTs = this.clock.rel(v.getUint32(o + 44, true), v.getUint32(o + 40, true));
     d.wireLength = v.getUint32(o + 48, true) + v.getUint32(o + 52, true) * 4294967296;
-    d.fd = v.getInt32(o + 56, true);
-    d.tail = tailLen > 0 ? batch.subarray(o + 64, o + 64 + Math.min(tailLen, 16)) : undefined;
+    d.ssl = d.syscall >= SYS_SSL_READ ? batch.toString('hex', o + 56, o + 64) : undefined;
+    d.fd = v.getInt32(o + 64, true);
+    d.tail = tailLen > 0 ? batch.subarray(o + 72, o + 72 + Math.min(tailLen, 16)) : undefined;
     d.payload = batch.subarray(o + DATA_HEADER, o + DATA_HEADER + captured);
     return d;
+  }
+
+  private decodeTlsBind(batch: Buffer, v: DataView, o: number): TlsBindEvent {
+    return {
+      tgid: v.getUint32(o + 4, true),
+      tid: v.getUint32(o + 8, true),
+      fd: v.getInt32(o + 12, true),
+      connId: v.getBigUint64(o + 16, true),
+      ssl: batch.toString('hex', o + 24, o + 32),
+      ts: this.clock.rel(v.getUint32(o + 36, true), v.getUint32(o + 32, true)),
+    };
+  }
+
+  private decodeExec(batch: Buffer, v: DataView, o: number): ProcessExecEvent {
+    const end = batch.indexOf(0, o + 16);
+    return {
+      tgid: v.getUint32(o + 4, true),
+      ts: this.clock.rel(v.getUint32(o + 12, true), v.getUint32(o + 8, true)),
+      comm: batch.toString('latin1', o + 16, end < 0 || end > o + 32 ? o + 32 : end),
+    };
   }
 
   private decodeClose(v: DataView, o: number): SockCloseEvent {

@@ -8,7 +8,7 @@ import { SocketEventDecoder } from './SocketEventDecoder';
 import { SocketEventSink } from './types';
 
 /** Counter indexes of sock_counters (enum kspan_sock_counter). */
-export const SOCK_COUNTERS = ['events', 'ringbuf_full', 'inflight_full', 'conn_map_full', 'ignored_conns'] as const;
+export const SOCK_COUNTERS = ['events', 'ringbuf_full', 'inflight_full', 'conn_map_full', 'ignored_conns', 'tls_unbound'] as const;
 
 /** Tracepoints the family can live without (with a documented loss). */
 const OPTIONAL_PROGRAMS: Record<string, string> = {
@@ -30,6 +30,11 @@ export type Logger = (level: 'error' | 'warn' | 'info' | 'debug', msg: string) =
  */
 export class SocketsReceiver {
   private obj: BpfObject | undefined;
+
+  /** The loaded object: the tls family shares its maps. */
+  get object(): BpfObject | undefined {
+    return this.obj;
+  }
   readonly decoder: SocketEventDecoder;
   readonly status: SocketsReceiverStatus = { attached: [], skipped: [] };
   batches = 0;

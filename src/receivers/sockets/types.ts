@@ -51,6 +51,24 @@ export interface SockDataEvent {
   wireLength: number;
   payload: Uint8Array;
   tail: Uint8Array | undefined;
+  /** TLS plaintext (SSL_read/SSL_write): the SSL* (as hex); connId is 0 until bound. Else undefined. */
+  ssl: string | undefined;
+}
+
+/** An SSL* of a process is now known to run over connection connId. */
+export interface TlsBindEvent {
+  tgid: number;
+  tid: number;
+  fd: number;
+  connId: bigint;
+  ssl: string;
+  ts: RelNs;
+}
+
+export interface ProcessExecEvent {
+  tgid: number;
+  comm: string;
+  ts: RelNs;
 }
 
 export interface SockCloseEvent {
@@ -65,4 +83,10 @@ export interface SocketEventSink {
   onOpen(ev: SockOpenEvent): void;
   onData(ev: SockDataEvent): void;
   onClose(ev: SockCloseEvent): void;
+  onTlsBind?(ev: TlsBindEvent): void;
+  onExec?(ev: ProcessExecEvent): void;
 }
+
+/** Syscall ids (enum kspan_syscall) of TLS plaintext events. */
+export const SYS_SSL_READ = 10;
+export const SYS_SSL_WRITE = 11;

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ExportedSpan, readSpans } from './ExportedSpans';
+import { ExportedSpan, SpanFileReader } from './ExportedSpans';
 
 const CLI = path.resolve(__dirname, '..', '..', '..', 'src', 'cli.js');
 
@@ -30,6 +30,7 @@ export class KspanProcess {
   stderr = '';
   stdout = '';
   exitCode: number | null = null;
+  private reader: SpanFileReader | undefined;
 
   static async start(options: KspanProcessOptions = {}): Promise<KspanProcess> {
     const k = new KspanProcess();
@@ -76,7 +77,7 @@ export class KspanProcess {
   /** SIGTERM, and wait until it has flushed and exited. */
   async stop(): Promise<number | null> {
     const child = this.child;
-    if (!child || this.exitCode !== null) return this.exitCode;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return this.exitCode; // already exited, or killed
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -85,8 +86,27 @@ export class KspanProcess {
     return this.exitCode;
   }
 
+  /** Like stop(), with another signal (SIGINT: what Ctrl-C sends). */
+  async stopWith(signal: NodeJS.Signals): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return this.exitCode; // already exited, or killed
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+    return this.exitCode;
+  }
+
+  /** The agent process has not exited (or been killed). */
+  get running(): boolean {
+    return this.child !== undefined && this.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Every span exported so far. Reads only what was appended since the last call: on a busy host the file grows large. */
   spans(): ExportedSpan[] {
-    return readSpans(this.spansFile);
+    this.reader ??= new SpanFileReader(this.spansFile);
+    return this.reader.read();
   }
 
   /** Polls the file until predicate holds on the spans read (or throws with what was there). */

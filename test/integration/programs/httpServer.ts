@@ -10,11 +10,16 @@
  *   GET  /call?port=P&path=X[&tp=TRACEPARENT]
  *                           while serving, GETs http://127.0.0.1:P/X (with traceparent tp if given)
  */
+import * as fs from 'fs';
 import * as http from 'http';
+import * as https from 'https';
 
 const port = Number(process.argv[2] ?? 0);
+// `--tls CERT KEY`: serve HTTPS with node's statically linked OpenSSL.
+const tlsAt = process.argv.indexOf('--tls');
+const tls = tlsAt > 0 ? { cert: fs.readFileSync(process.argv[tlsAt + 1]), key: fs.readFileSync(process.argv[tlsAt + 2]) } : undefined;
 
-const server = http.createServer((req, res) => {
+const handler: http.RequestListener = (req, res) => {
   const url = new URL(req.url ?? '/', 'http://x');
   const parts = url.pathname.split('/');
   if (url.pathname === '/hello') {
@@ -48,7 +53,8 @@ const server = http.createServer((req, res) => {
     res.statusCode = 404;
     res.end('not found');
   }
-});
+};
+const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
 server.keepAliveTimeout = 30_000;
 server.listen(port, '127.0.0.1', () => {
   const addr = server.address();

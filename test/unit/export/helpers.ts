@@ -1,5 +1,6 @@
 /** Shared fixtures for the export tests (not a test file itself). */
 import { createServer } from 'node:net';
+import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,8 +50,16 @@ export function recordingLogger(): { lines: LogLine[]; log: (level: LogLevel, ms
   return { lines, log: (level, msg) => lines.push({ level, msg }) };
 }
 
-export function tempDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'kspan-export-'));
+const tempDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory, removed when the test file's process exits. */
+export async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'kspan-export-'));
+  tempDirs.push(dir);
+  return dir;
 }
 
 /** A port nothing listens on: bind an ephemeral port, then release it. */
