@@ -2,7 +2,8 @@ import * as path from 'path';
 import { KspanConfig } from './config/types';
 import { HttpCorrelator } from './correlate/HttpCorrelator';
 import { KspanSpan, ProcessIdentity } from './correlate/span';
-import { KspanMetrics, MetricsPipeline, TraceExportPipeline } from './export';
+import { KernelMetrics, KspanMetrics, MetricsPipeline, TraceExportPipeline } from './export';
+import { KernelFamilies } from './KernelFamilies';
 import type { EventCounterSample } from './export';
 import { Logger } from './log';
 import { ensureTracefs } from './check/KernelCheck';
@@ -34,6 +35,8 @@ export class Agent {
   private traces: TraceExportPipeline | undefined;
   private metricsPipeline: MetricsPipeline | undefined;
   private metrics = new KspanMetrics();
+  private kernelMetrics = new KernelMetrics();
+  private kernel: KernelFamilies | undefined;
   private timers: NodeJS.Timeout[] = [];
   private stopping: Promise<void> | undefined;
 
@@ -48,6 +51,7 @@ export class Agent {
     if (config.metrics) {
       this.metricsPipeline = new MetricsPipeline(config.metrics, log, identity);
       this.metrics = new KspanMetrics(this.metricsPipeline.meter);
+      this.kernelMetrics = new KernelMetrics(this.metricsPipeline.meter);
     }
     if (config.traces) {
       this.traces = new TraceExportPipeline(config.traces, log, {
@@ -56,12 +60,15 @@ export class Agent {
       });
     }
     const resolver = new ProcessResolver();
+    const kernel = new KernelFamilies(config.kernel, clock, log);
+    this.kernel = kernel;
     const correlator = new HttpCorrelator(
       clock,
       (pid, comm) => resolver.resolve(pid, comm),
       (span) => this.onSpan(span),
       { holdMs: config.kernel.spanHoldMs, redactQuery: config.kernel.redactQuery },
       executableFilter(config.kernel.discovery.executables),
+      config.kernel.families.sched || config.kernel.families.tcp ? kernel.attributor : undefined,
     );
     this.correlator = correlator;
     const sink: SocketEventSink = {
@@ -74,6 +81,8 @@ export class Agent {
     this.receiver = new SocketsReceiver(addon, config.kernel, clock, sink, log);
     const status = this.receiver.start();
     if (config.kernel.families.tls) this.startTls(addon);
+    const kernelFamilies = kernel.start(addon, () => this.correlator, resolver, this.kernelMetrics);
+    this.metricsPipeline?.runqueueLatency.setSource(() => kernel.runqueueHistograms(resolver));
     this.metrics.setEventCountersSource(() => this.eventCounters());
     let lastParseErrors = 0;
     this.timers.push(setInterval(() => {
@@ -84,13 +93,14 @@ export class Agent {
     }, FLUSH_INTERVAL_MS));
     this.timers.push(setInterval(() => {
       correlator.sweep();
+      kernel.sweep();
       clock.recalibrate();
     }, HOUSEKEEPING_INTERVAL_MS));
     for (const t of this.timers) t.unref();
     await this.metricsPipeline?.ready;
     const exporters = config.traces?.exporters.map((e) => e.name).join(', ') || 'none';
     const prom = this.metricsPipeline?.prometheusUrls.join(', ');
-    log('info', `kspan ${VERSION} ready: sockets family, ${status.attached.length} programs attached` +
+    log('info', `kspan ${VERSION} ready: sockets${this.tls ? ', tls' : ''}${kernelFamilies.map((f) => `, ${f}`).join('')} families, ${status.attached.length} socket programs attached` +
       `${status.skipped.length ? `, ${status.skipped.length} skipped` : ''}; traces → ${exporters}` +
       `${prom ? `; metrics at ${prom}` : ''} (config: ${config.source})`);
   }
@@ -122,6 +132,7 @@ export class Agent {
     out.push({ family: 'sockets', reason: 'conn_map_full', lost: c.conn_map_full });
     out.push({ family: 'sockets', reason: 'malformed_record', lost: this.receiver?.decoder.stats.malformed ?? 0 });
     out.push({ family: 'tls', reason: 'connection_unknown', lost: c.tls_unbound + (this.correlator?.stats.unboundTlsDropped ?? 0) });
+    out.push(...(this.kernel?.eventCounters() ?? []));
     return out;
   }
 
@@ -148,6 +159,7 @@ export class Agent {
   private async doStop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.tls?.stop();
+    this.kernel?.stop();
     this.receiver?.stop();
     this.correlator?.flush(true);
     await this.traces?.shutdown();

@@ -365,6 +365,31 @@ static napi_value js_map_delete(napi_env env, napi_callback_info info)
 	return result;
 }
 
+/* mapNextKey(handle, map, key | null) -> next key Buffer | null (end). */
+static napi_value js_map_next_key(napi_env env, napi_callback_info info)
+{
+	size_t argc = 3, klen = 0;
+	napi_value argv[3], result;
+	napi_valuetype t;
+	struct kspan_object *o;
+	struct bpf_map *map;
+	void *key = NULL, *out;
+
+	NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+	if (!(o = kspan_arg_object(env, argv[0])) || !(map = find_map(env, o, argv[1])))
+		return NULL;
+	NAPI_CALL(env, napi_typeof(env, argv[2], &t));
+	if (t != napi_null && t != napi_undefined)
+		NAPI_CALL(env, napi_get_buffer_info(env, argv[2], &key, &klen));
+	NAPI_CALL(env, napi_create_buffer(env, bpf_map__key_size(map), &out, &result));
+	if (bpf_map_get_next_key(bpf_map__fd(map), key, out)) {
+		if (errno == ENOENT)
+			return NULL;
+		return kspan_throw_errno(env, "map next key", errno);
+	}
+	return result;
+}
+
 /* [{ name, type, keySize, valueSize, maxEntries, fd }] for memory accounting. */
 static napi_value js_maps(napi_env env, napi_callback_info info)
 {
@@ -446,6 +471,7 @@ void kspan_object_register(napi_env env, napi_value exports)
 		{ "mapLookup", NULL, js_map_lookup, NULL, NULL, NULL, napi_default, NULL },
 		{ "mapUpdate", NULL, js_map_update, NULL, NULL, NULL, napi_default, NULL },
 		{ "mapDelete", NULL, js_map_delete, NULL, NULL, NULL, napi_default, NULL },
+		{ "mapNextKey", NULL, js_map_next_key, NULL, NULL, NULL, napi_default, NULL },
 		{ "close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },
 	};
 	napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -10,6 +10,18 @@ export const DEFAULT_FAMILY_SOCKETS = true;
 /** OpenSSL uprobes: most traffic is TLS, and without them HTTPS is invisible. */
 export const DEFAULT_FAMILY_TLS = true;
 
+/** Scheduler probes: runqueue waits of request threads, and latency histograms of every process. */
+export const DEFAULT_FAMILY_SCHED = true;
+
+/** TCP probes: retransmits, connects, drops (with their kernel reason). */
+export const DEFAULT_FAMILY_TCP = true;
+
+/** Runqueue waits shorter than this are only counted in histograms, never sent as events (100 µs). */
+export const DEFAULT_RUNQUEUE_THRESHOLD_MS = 0.1;
+
+/** A request that sat in its socket longer than this before the first read gets a `socket queue wait` child (1 ms). */
+export const DEFAULT_SOCKET_WAIT_THRESHOLD_MS = 1;
+
 /** Empty discovery lists mean "no filter": trace every process, executable and port on the host. */
 export const DEFAULT_DISCOVERY_PIDS: readonly number[] = [];
 export const DEFAULT_DISCOVERY_EXECUTABLES: readonly string[] = [];

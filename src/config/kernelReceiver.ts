@@ -19,6 +19,8 @@ const KERNEL_KEYS = [
   'redact_query',
   'span_hold',
   'metrics_interval',
+  'runqueue_threshold',
+  'socket_wait_threshold',
 ] as const;
 
 export interface KernelReceiverSettings {
@@ -33,7 +35,7 @@ export function parseKernelReceiver(raw: unknown, key: string): KernelReceiverSe
 
   const familiesKey = joinKey(key, 'families');
   const families = readMap(section.families, familiesKey);
-  checkKeys(families, ['sockets', 'tls'], familiesKey, 'probe family');
+  checkKeys(families, ['sockets', 'tls', 'sched', 'tcp'], familiesKey, 'probe family');
 
   const discoveryKey = joinKey(key, 'discovery');
   const discovery = readMap(section.discovery, discoveryKey);
@@ -53,7 +55,11 @@ export function parseKernelReceiver(raw: unknown, key: string): KernelReceiverSe
       families: {
         sockets: readBoolean(families, 'sockets', familiesKey, d.DEFAULT_FAMILY_SOCKETS),
         tls: readBoolean(families, 'tls', familiesKey, d.DEFAULT_FAMILY_TLS),
+        sched: readBoolean(families, 'sched', familiesKey, d.DEFAULT_FAMILY_SCHED),
+        tcp: readBoolean(families, 'tcp', familiesKey, d.DEFAULT_FAMILY_TCP),
       },
+      runqueueThresholdNs: Math.round(readDuration(section, 'runqueue_threshold', key, d.DEFAULT_RUNQUEUE_THRESHOLD_MS, { min: 0, max: 10_000 }) * 1e6),
+      socketWaitThresholdNs: Math.round(readDuration(section, 'socket_wait_threshold', key, d.DEFAULT_SOCKET_WAIT_THRESHOLD_MS, { min: 0, max: 10_000 }) * 1e6),
       discovery: {
         pids: readIntegerList(discovery, 'pids', discoveryKey, { min: 1, max: MAX_PID }),
         executables: readStringList(discovery, 'executables', discoveryKey),

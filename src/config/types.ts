@@ -17,7 +17,11 @@ export interface DiscoveryConfig {
 export interface KernelReceiverConfig {
   /** Which probe families run. */
   /** Which probe families run (sockets is required by the others). */
-  families: { sockets: boolean; tls: boolean };
+  families: { sockets: boolean; tls: boolean; sched: boolean; tcp: boolean };
+  /** Runqueue waits at least this long become events (and `runqueue wait` spans), ns. */
+  runqueueThresholdNs: number;
+  /** Arrival→first read at least this long becomes a `socket queue wait` span, ns. */
+  socketWaitThresholdNs: number;
   discovery: DiscoveryConfig;
   /** Bytes of each read/write copied to user space for the parsers (64..4096). */
   payloadBytes: number;

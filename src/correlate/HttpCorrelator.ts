@@ -11,6 +11,7 @@ import { KspanSpan, ProcessIdentity } from './span';
 import { parseTraceparent } from './TraceContext';
 import { ThreadActivity } from './ThreadActivity';
 import { UnboundTlsQueue } from './UnboundTlsQueue';
+import { KernelAttributor } from './kernel/KernelAttributor';
 
 export interface CorrelatorOptions {
   /** How long a finished exchange waits for late events before export, ms. */
@@ -68,6 +69,8 @@ export class HttpCorrelator implements SocketEventSink {
     private readonly sink: SpanSink,
     private readonly options: CorrelatorOptions,
     private readonly processFilter: ProcessFilter = () => true,
+    /** Kernel child spans (runqueue, TCP); absent when those families are off. */
+    private readonly kernel?: KernelAttributor,
   ) {
     this.builder = new SpanBuilder(clock, options.redactQuery);
     this.idleMs = options.idleConnectionMs ?? 10 * 60_000;
@@ -102,6 +105,7 @@ export class HttpCorrelator implements SocketEventSink {
       return;
     }
     const isRequest = (conn.role === ConnRole.Server) === (ev.direction === Direction.Ingress);
+    this.noteThread(isRequest ? conn.receiving : conn.pending[0], ev.tid);
     if (isRequest) {
       const events = conn.requestParser.push(ev.payload, ev.wireLength, ev.tail);
       for (const e of events) this.onRequestEvent(conn, e, ev);
@@ -156,6 +160,8 @@ export class HttpCorrelator implements SocketEventSink {
         const server = conn.role === ConnRole.Server;
         const arrival = ev.arrivalTs > 0 && ev.arrivalTs <= ev.exitTs ? ev.arrivalTs : ev.exitTs;
         const ex = new HttpExchange(server ? 'SERVER' : 'CLIENT', conn, ev.tid, server ? arrival : ev.enterTs);
+        ex.firstOnConnection = conn.role === ConnRole.Client && conn.recent.length === 0;
+        this.kernel?.touchThread(ev.tid);
         ex.firstReadTs = server ? ev.exitTs : 0;
         conn.receiving = ex;
         conn.pending.push(ex);
@@ -186,6 +192,13 @@ export class HttpCorrelator implements SocketEventSink {
         return;
       }
     }
+  }
+
+  /** The thread that moved an exchange's bytes: its runqueue waits may have delayed it. */
+  private noteThread(ex: HttpExchange | undefined, tid: number): void {
+    if (!ex || ex.threads.has(tid)) return;
+    ex.threads.add(tid);
+    this.kernel?.touchThread(tid);
   }
 
   private onRequestHead(conn: Connection, head: Http1Head): void {
@@ -274,7 +287,10 @@ export class HttpCorrelator implements SocketEventSink {
         clampToPeer(ex);
       }
       this.stats.spansEmitted++;
-      this.sink(this.builder.build(ex));
+      const span = this.builder.build(ex);
+      const children = this.kernel?.children(ex, span) ?? [];
+      this.sink(span);
+      for (const child of children) this.sink(child);
     }
   }
 
@@ -305,6 +321,11 @@ export class HttpCorrelator implements SocketEventSink {
   /** Drops TLS plaintext whose connection was never bound (counted). */
   private expireUnboundTls(): void {
     this.stats.unboundTlsDropped += this.unboundTls.expire(Date.now());
+  }
+
+  /** The process owning a connection end ("local>remote"), if traced. */
+  processOfTuple(tupleKey: string): ProcessIdentity | undefined {
+    return this.peers.get(tupleKey)?.process;
   }
 
   heldCount(): number {

@@ -26,6 +26,10 @@ export class HttpExchange {
   remoteParent: RemoteParent | undefined;
   /** CLIENT: the same-host SERVER exchange answering it; SERVER: the CLIENT one. */
   peer: HttpExchange | undefined;
+  /** Threads that read or wrote this exchange's bytes: their runqueue waits delayed it. */
+  readonly threads = new Set<number>();
+  /** CLIENT: the first exchange on a connection this process opened (the connect delayed it). */
+  firstOnConnection = false;
   /** Agent time (ms) when the exchange ended; the hold counts from here. */
   completedAtMs = 0;
   private traceIdResolved: string | undefined;
@@ -37,6 +41,7 @@ export class HttpExchange {
     startTs: number,
   ) {
     this.startTs = startTs;
+    this.threads.add(tid);
   }
 
   get parentSpanId(): string | undefined {

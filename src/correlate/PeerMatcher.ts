@@ -17,6 +17,11 @@ export class PeerMatcher {
     if (this.byTuple.get(conn.tupleKey) === conn) this.byTuple.delete(conn.tupleKey);
   }
 
+  /** The traced connection end with this "local>remote" tuple, if any. */
+  get(tupleKey: string): Connection | undefined {
+    return this.byTuple.get(tupleKey);
+  }
+
   /** Pairs ex with the oldest unpaired exchange of the other end, if that end is traced. */
   link(ex: HttpExchange): void {
     if (ex.peer || !ex.request) return;

@@ -15,6 +15,13 @@ export interface ProcessIdentity {
   executablePath?: string;
 }
 
+/** Something that happened at one instant during a span (e.g. a packet drop). */
+export interface SpanEvent {
+  name: string;
+  timeUnixNano: bigint;
+  attributes: Record<string, AttributeValue>;
+}
+
 export interface KspanSpan {
   /** 32 lower-case hex chars. */
   traceId: string;
@@ -32,4 +39,5 @@ export interface KspanSpan {
   attributes: Record<string, AttributeValue>;
   status: { code: 'UNSET' | 'OK' | 'ERROR'; message?: string };
   process: ProcessIdentity;
+  events?: SpanEvent[];
 }

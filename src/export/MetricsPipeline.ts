@@ -10,6 +10,7 @@ import type { ExportLogger } from './Logger';
 import { silentLogger } from './Logger';
 import type { AgentIdentity } from './Resources';
 import { agentResource } from './Resources';
+import { KernelHistogramProducer } from './KernelHistogramProducer';
 
 export type MetricsPipelineConfig = PipelineConfig & { intervalMs: number };
 
@@ -41,6 +42,10 @@ export class MetricsPipeline {
   private readonly _prometheusUrls: string[] = [];
   private _shutdown: Promise<void> | undefined;
 
+  /** kernel.runqueue.latency from the sched family's in-kernel histograms (set its source when the family runs). */
+  readonly runqueueLatency = new KernelHistogramProducer('kernel.runqueue.latency',
+    'Time threads waited runnable on a CPU runqueue before running (all waits, per service)');
+
   constructor(
     config: MetricsPipelineConfig,
     private readonly _logger: ExportLogger = silentLogger,
@@ -53,7 +58,7 @@ export class MetricsPipeline {
     for (const exporterConfig of config.exporters) {
       try {
         if (exporterConfig.type === 'prometheus') {
-          const prometheus = new PrometheusEndpoint(exporterConfig, _logger);
+          const prometheus = new PrometheusEndpoint(exporterConfig, _logger, [this.runqueueLatency]);
           this._prometheus.push(prometheus);
           readers.push(prometheus.reader);
           listening.push(prometheus.listening.then(url => url && this._prometheusUrls.push(url)));
@@ -67,6 +72,7 @@ export class MetricsPipeline {
         readers.push(
           new PeriodicExportingMetricReader({
             exporter: counted,
+            metricProducers: [this.runqueueLatency],
             exportIntervalMillis: config.intervalMs,
             // The SDK refuses a timeout longer than the interval.
             exportTimeoutMillis: Math.min(timeoutMs, config.intervalMs),

@@ -142,6 +142,7 @@ export class TraceExportPipeline {
       } else if (span.status.code === 'OK') {
         sdkSpan.setStatus({ code: SpanStatusCode.OK });
       }
+      for (const ev of span.events ?? []) sdkSpan.addEvent(ev.name, ev.attributes, nanosToHrTime(ev.timeUnixNano));
       sdkSpan.end(nanosToHrTime(span.endTimeUnixNano));
       return true;
     } catch (error) {

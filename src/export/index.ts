@@ -16,3 +16,6 @@ export { FileMetricExporter } from './exporters/FileMetricExporter';
 export { ConsoleSpanExporter } from './exporters/ConsoleSpanExporter';
 export { ConsoleMetricExporter } from './exporters/ConsoleMetricExporter';
 export { otlpHttpUrl } from './exporters/otlpEndpoint';
+export { KernelMetrics, CONNECT_DURATION_BUCKETS } from './KernelMetrics';
+export { KernelHistogramProducer } from './KernelHistogramProducer';
+export type { KernelHistogramSample, KernelHistogramSource } from './KernelHistogramProducer';

@@ -1,3 +1,4 @@
+import type { MetricProducer } from '@opentelemetry/sdk-metrics';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +17,7 @@ const METRICS_PATH = '/metrics';
  * endpoint instead of failing.
  */
 export class PrometheusEndpoint {
-  readonly reader = new PrometheusExporter({ preventServerStart: true });
+  readonly reader: PrometheusExporter;
   /** The scrape URL once listening, undefined if the server could not start. Never rejects. */
   readonly listening: Promise<string | undefined>;
 
@@ -26,7 +27,9 @@ export class PrometheusEndpoint {
   constructor(
     config: PrometheusExporterConfig,
     private readonly _logger: ExportLogger,
+    metricProducers: MetricProducer[] = [],
   ) {
+    this.reader = new PrometheusExporter({ preventServerStart: true, metricProducers });
     this._server = createServer((req, res) => this._handle(req, res));
     this.listening = new Promise(resolve => {
       const onError = (error: NodeJS.ErrnoException): void => {

@@ -42,6 +42,7 @@ export interface NativeAddon {
   mapLookup(h: ObjectHandle, map: string, key: Buffer): Buffer | null;
   mapUpdate(h: ObjectHandle, map: string, key: Buffer, value: Buffer): void;
   mapDelete(h: ObjectHandle, map: string, key: Buffer): boolean;
+  mapNextKey(h: ObjectHandle, map: string, key: Buffer | null): Buffer | null;
   startRingBuffer(h: ObjectHandle, map: string, onBatch: (batch: Buffer, records: number) => void): void;
   close(h: ObjectHandle): void;
   probeFeatures(): NativeFeatures;
