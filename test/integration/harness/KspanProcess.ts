@@ -16,6 +16,10 @@ export interface KspanProcessOptions {
   yaml?: string;
   env?: NodeJS.ProcessEnv;
   readyTimeoutMs?: number;
+  /** Serve metrics for Prometheus on 127.0.0.1:port (metrics pipeline). */
+  prometheusPort?: number;
+  /** Pin the agent to this CPU (taskset), to keep it off a CPU a test loads. */
+  cpu?: number;
 }
 
 /**
@@ -49,13 +53,17 @@ export class KspanProcess {
       'exporters:',
       `  file: { path: ${this.spansFile} }`,
       ...(o.extraExportersYaml ? [o.extraExportersYaml] : []),
+      ...(o.prometheusPort ? [`  prometheus: { endpoint: "127.0.0.1:${o.prometheusPort}" }`] : []),
       'service:',
       '  pipelines:',
       `    traces: { exporters: [${['file', ...(o.extraTraceExporters ?? [])].join(', ')}] }`,
+      ...(o.prometheusPort ? ['    metrics: { exporters: [prometheus] }'] : []),
       '  telemetry: { logs: { level: debug } }',
     ].join('\n');
     fs.writeFileSync(this.configFile, `${yaml}\n`);
-    const child = spawn(process.execPath, [CLI, 'run', '--config', this.configFile], {
+    const argv = [process.execPath, CLI, 'run', '--config', this.configFile];
+    if (o.cpu !== undefined) argv.unshift('taskset', '-c', String(o.cpu));
+    const child = spawn(argv[0], argv.slice(1), {
       env: { ...process.env, ...o.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -122,6 +130,12 @@ export class KspanProcess {
       }
       await sleep(100);
     }
+  }
+
+  /** Scrapes the agent's Prometheus endpoint (prometheusPort). */
+  async scrape(port: number): Promise<string> {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    return res.text();
   }
 
   cleanup(): void {

@@ -27,8 +27,8 @@ export class ServerProcess {
   }
 
   /** The node test server (programs/httpServer.js) as its own process. */
-  static node(env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
-    return ServerProcess.start(process.execPath, [path.join(PROGRAMS, 'httpServer.js'), '0'], env);
+  static node(env: NodeJS.ProcessEnv = {}, port = 0): Promise<ServerProcess> {
+    return ServerProcess.start(process.execPath, [path.join(PROGRAMS, 'httpServer.js'), String(port)], env);
   }
 
   get pid(): number {
