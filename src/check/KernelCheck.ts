@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import { execFileSync } from 'child_process';
 import { loadNativeAddon, NativeFeatures } from '../receivers/bpf/NativeAddon';
+import { TCP_TRACEPOINTS } from '../receivers/tcp/TcpReceiver';
 
 export const TRACEFS = '/sys/kernel/tracing';
 
@@ -15,7 +16,8 @@ export const SOCKET_TRACEPOINTS = [
   'syscalls/sys_enter_sendmsg', 'syscalls/sys_exit_sendmsg', 'syscalls/sys_enter_recvmsg', 'syscalls/sys_exit_recvmsg',
   'sock/inet_sock_set_state',
 ];
-export const OPTIONAL_TRACEPOINTS = ['sock/sk_data_ready', 'syscalls/sys_enter_sendfile64', 'syscalls/sys_exit_sendfile64'];
+export const OPTIONAL_TRACEPOINTS = ['sock/sk_data_ready', 'syscalls/sys_enter_sendfile64', 'syscalls/sys_exit_sendfile64',
+  'sched/sched_process_exec', ...TCP_TRACEPOINTS];
 
 const CAP_SYS_ADMIN = 21n;
 const CAP_PERFMON = 38n;
@@ -113,6 +115,12 @@ function plan(r: CheckReport): string[] {
     ? 'SERVER span start: request arrival (sock:sk_data_ready)'
     : 'SERVER span start: first read (sock:sk_data_ready missing)');
   out.push(r.tracepoints['syscalls/sys_enter_sendfile64'] ? 'sendfile bodies: counted' : 'sendfile bodies: not seen');
+  out.push(r.features.uprobe ? 'tls family: uprobes on OpenSSL SSL_read/SSL_write' : 'tls family: off (no uprobe support)');
+  const sched = r.features.tpBtf ? 'tp_btf' : r.features.rawTracepointProg ? 'raw_tp' : undefined;
+  out.push(sched ? `sched family: ${sched} sched_wakeup/sched_wakeup_new/sched_switch` : 'sched family: off (no tp_btf or raw_tp)');
+  const tcp = TCP_TRACEPOINTS.filter((tp) => r.tracepoints[tp]);
+  out.push(tcp.length ? `tcp family: ${tcp.join(', ')}` : 'tcp family: off (no TCP tracepoints)');
+  out.push(`kprobe/fentry variants: ${r.features.kprobe || r.features.fentry ? 'available (not needed: tracepoint variants used)' : 'not available here; tracepoint variants used'}`);
   return out;
 }
 
