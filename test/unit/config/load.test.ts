@@ -16,12 +16,14 @@ service:
 `;
 
 const DEFAULT_KERNEL = {
-  families: { sockets: true },
+  families: { sockets: true, tls: true, sched: true, tcp: true },
   discovery: { pids: [], executables: [], ports: [] },
   payloadBytes: 2048,
   ringBufferBytes: 8 * 1024 * 1024,
   redactQuery: true,
   spanHoldMs: 300,
+  runqueueThresholdNs: 100_000,
+  socketWaitThresholdNs: 1_000_000,
 };
 
 const DEFAULT_BATCH = { timeoutMs: 1000, sendBatchSize: 512, maxQueueSize: 8192 };
@@ -120,8 +122,10 @@ describe('loadConfig: the documented examples', () => {
     const { config, warnings } = load(
       `receivers:
   kernel:
-    families: { sockets: true }
+    families: { sockets: true, tls: false, sched: true, tcp: false }
     discovery: { pids: [123], executables: [nginx, /usr/bin/python3], ports: [8080] }
+    runqueue_threshold: 250us
+    socket_wait_threshold: 2ms
     payload_bytes: 1024
     ring_buffer_bytes: 16777216
     redact_query: false
@@ -144,12 +148,14 @@ service:
     );
     assert.deepEqual(warnings, []);
     assert.deepEqual(config.kernel, {
-      families: { sockets: true },
+      families: { sockets: true, tls: false, sched: true, tcp: false },
       discovery: { pids: [123], executables: ['nginx', '/usr/bin/python3'], ports: [8080] },
       payloadBytes: 1024,
       ringBufferBytes: 16777216,
       redactQuery: false,
       spanHoldMs: 500,
+      runqueueThresholdNs: 250_000,
+      socketWaitThresholdNs: 2_000_000,
     });
     const batch = { timeoutMs: 2000, sendBatchSize: 256, maxQueueSize: 4096 };
     assert.deepEqual(config.traces, {
