@@ -111,6 +111,7 @@ export class Agent {
     try {
       this.tls.start(this.receiver!.object!);
       this.log('info', `tls: OpenSSL probes in ${this.tls.attachedFiles().length} files`);
+      this.kernelMetrics.setTlsFilesSource(() => ({ attached: this.tls?.attachedFiles().length ?? 0, skipped: this.tls?.skippedFiles ?? 0 }));
     } catch (err) {
       this.log('error', `tls family disabled: ${(err as Error).message.split('\n')[0]}`);
       this.tls.stop();

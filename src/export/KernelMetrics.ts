@@ -12,6 +12,7 @@ export class KernelMetrics {
   private readonly connectDuration: Histogram;
   private readonly drops: ObservableCounter;
   private dropSource: DropCountersSource | undefined;
+  private tlsSource: (() => { attached: number; skipped: number }) | undefined;
 
   constructor(meter: Meter = createNoopMeter()) {
     this.retransmits = meter.createCounter('kernel.tcp.retransmits', {
@@ -27,6 +28,18 @@ export class KernelMetrics {
     this.drops.addCallback((result) => {
       for (const [reason, count] of this.dropSource?.() ?? []) result.observe(count, { 'kernel.drop.reason': reason });
     });
+    meter.createObservableGauge('kspan.tls.files', {
+      description: 'Files with OpenSSL kspan probes (attached) or had to skip (unknown version, symbols missing)', unit: '{file}', valueType: ValueType.INT,
+    }).addCallback((result) => {
+      const t = this.tlsSource?.();
+      if (!t) return;
+      result.observe(t.attached, { state: 'attached' });
+      result.observe(t.skipped, { state: 'skipped' });
+    });
+  }
+
+  setTlsFilesSource(source: (() => { attached: number; skipped: number }) | undefined): void {
+    this.tlsSource = source;
   }
 
   setDropSource(source: DropCountersSource | undefined): void {

@@ -121,6 +121,28 @@ describe('HTTPS spans from OpenSSL uprobes (real BPF)', { skip }, () => {
     }
   });
 
+  test('an executable that looks like OpenSSL but lacks it is skipped with a reason; tracing goes on', async () => {
+    const exe = path.join(cert.dir, 'not-openssl');
+    const src = path.resolve(__dirname, '..', '..', '..', 'test', 'integration', 'programs', 'notOpenssl.c');
+    assert.equal((await run('cc', ['-O0', '-o', exe, src])).code, 0);
+    const decoy = await ServerProcess.start(exe, [], {}, /started (\d+)/);
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!kspan.stderr.includes(`tls: skipping ${exe}`) && Date.now() < deadline) await sleep(100);
+      assert.match(kspan.stderr, new RegExp(`tls: skipping ${exe.replace(/[/.]/g, '\\$&')} \\(pid \\d+\\): OpenSSL functions missing`));
+      assert.equal(kspan.exitCode, null, 'kspan keeps running');
+    } finally {
+      await decoy.stop();
+    }
+    const server = await ServerProcess.start(process.execPath, [path.join(PROGRAMS, 'httpServer.js'), '0', '--tls', cert.cert, cert.key]);
+    try {
+      assert.equal((await run('curl', ['-sk', '-o', '/dev/null', `https://127.0.0.1:${server.port}/hello`])).code, 0);
+      await kspan.waitForSpans((s) => spansOf(s, server.port, 'SERVER', 'node').length >= 1);
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('a TLS connection opened before kspan started gets spans for the requests after', async () => {
     await kspan.stop();
     const server = await ServerProcess.start(process.execPath, [path.join(PROGRAMS, 'httpServer.js'), '0', '--tls', cert.cert, cert.key]);
