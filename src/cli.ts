@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Agent } from './Agent';
+import { CpuProfile } from './CpuProfile';
 import { checkKernel, formatReport } from './check/KernelCheck';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './log';
@@ -30,8 +31,10 @@ async function run(args: string[]): Promise<number> {
     return 1;
   }
   const agent = new Agent(loaded.config, log);
+  const profile = new CpuProfile();
   try {
     await agent.start();
+    profile.start();
   } catch (err) {
     log('error', `kspan failed to start: ${(err as Error).message.split('\n')[0]}`);
     await agent.stop().catch(() => undefined);
@@ -42,7 +45,7 @@ async function run(args: string[]): Promise<number> {
     const shutdown = (signal: string) => {
       log('info', `${signal}: flushing spans and stopping`);
       clearInterval(keepAlive);
-      agent.stop().then(
+      agent.stop().then(profile.stop.bind(profile)).then(
         () => {
           const s = agent.stats();
           log('info', `stopped: ${s.decoded} events decoded, ${s.correlator.spansEmitted} spans, lost ${s.kernel.ringbuf_full} (ring buffer full)`);

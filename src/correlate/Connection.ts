@@ -2,6 +2,7 @@ import { Http1StreamParser } from '../protocols/http1/Http1StreamParser';
 import { ConnRole } from '../receivers/sockets/types';
 import { ProcessIdentity } from './span';
 import { HttpExchange } from './HttpExchange';
+import type { Http2Session } from './http2/Http2Session';
 
 /** Most exchanges awaiting a response on one connection (pipelining depth). */
 export const MAX_PENDING_EXCHANGES = 64;
@@ -23,6 +24,8 @@ export class Connection {
   /** Plaintext came from TLS library probes (the socket carries ciphertext). */
   tls = false;
   lastActivityMs = Date.now();
+  /** Set when the connection speaks HTTP/2: its streams, instead of the HTTP/1 parsers above. */
+  http2: Http2Session | undefined;
 
   constructor(
     readonly connId: bigint,

@@ -5,6 +5,7 @@ import {
 } from '../receivers/sockets/types';
 import { Connection, MAX_PENDING_EXCHANGES } from './Connection';
 import { HttpExchange } from './HttpExchange';
+import { Http2Tracker } from './http2/Http2Tracker';
 import { PeerMatcher } from './PeerMatcher';
 import { SpanBuilder } from './SpanBuilder';
 import { KspanSpan, ProcessIdentity } from './span';
@@ -60,6 +61,13 @@ export class HttpCorrelator implements SocketEventSink {
   private readonly held: HttpExchange[] = [];
   private readonly unboundTls = new UnboundTlsQueue();
   private readonly builder: SpanBuilder;
+  /** HTTP/2 connections: their streams become exchanges there, parented and completed here. */
+  private readonly http2 = new Http2Tracker({
+    parent: (ex) => this.parentOf(ex),
+    complete: (ex, ts) => this.complete(ex, ts),
+    abandon: (ex) => this.threads.end(ex),
+    touchThread: (tid) => this.kernel?.touchThread(tid),
+  });
   private readonly idleMs: number;
   private readonly maxConns: number;
 
@@ -100,6 +108,10 @@ export class HttpCorrelator implements SocketEventSink {
     if (!conn) return; // open not seen (lost, or process filtered out)
     if (ev.ssl !== undefined) conn.tls = true;
     conn.lastActivityMs = Date.now();
+    if (this.http2.claims(conn, ev)) {
+      this.http2.onData(conn, ev); // HTTP/2 preface seen (or TLS h2 joined mid-way): not for the HTTP/1 parsers
+      return;
+    }
     if (conn.role === ConnRole.Unknown && !this.inferRole(conn, ev)) {
       this.stats.unclassifiedChunks++;
       return;
@@ -128,6 +140,11 @@ export class HttpCorrelator implements SocketEventSink {
   onClose(ev: SockCloseEvent): void {
     const conn = this.conns.get(ev.connId);
     if (!conn) return;
+    if (conn.http2) {
+      this.http2.onClose(conn, ev.ts); // its open streams end with the connection
+      this.forget(conn);
+      return;
+    }
     // A close-delimited response ends with the last data seen, not the close call.
     const endTs = conn.lastResponseDataTs || ev.ts;
     for (const e of conn.responseParser.end()) this.onResponseEvent(conn, e, endTs);
@@ -315,6 +332,7 @@ export class HttpCorrelator implements SocketEventSink {
     this.conns.delete(conn.connId);
     this.peers.remove(conn);
     for (const ex of conn.pending) if (ex.kind === 'SERVER') this.threads.end(ex);
+    this.http2.forget(conn);
     this.stats.connections = this.conns.size;
   }
 
@@ -331,6 +349,11 @@ export class HttpCorrelator implements SocketEventSink {
   heldCount(): number {
     return this.held.length;
   }
+
+  /** HTTP/2 counters: connections, streams, parse errors, broken connections. */
+  get http2Stats(): Http2Tracker['stats'] {
+    return this.http2.stats;
+  }
 }
 
 /**
@@ -344,6 +367,6 @@ function clampToPeer(ex: HttpExchange): void {
 }
 
 function headerValue(ex: HttpExchange, name: string): string | undefined {
-  for (const [k, v] of ex.request?.headers ?? []) if (k === name) return v;
+  for (const [k, v] of ex.request?.headers ?? ex.http2?.request.headers ?? []) if (k === name) return v;
   return undefined;
 }

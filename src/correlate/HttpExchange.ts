@@ -1,6 +1,7 @@
 import { Http1RequestHead, Http1ResponseHead } from '../protocols/http1/types';
 import { newSpanId, newTraceId, RemoteParent } from './TraceContext';
 import type { Connection } from './Connection';
+import type { Http2StreamInfo } from './http2/Http2StreamInfo';
 
 /**
  * One request/response on a connection, seen from one end. Timestamps are
@@ -32,6 +33,8 @@ export class HttpExchange {
   firstOnConnection = false;
   /** Agent time (ms) when the exchange ended; the hold counts from here. */
   completedAtMs = 0;
+  /** HTTP/2: the stream (request is then undefined; see http2/Http2Tracker). */
+  http2: Http2StreamInfo | undefined;
   private traceIdResolved: string | undefined;
 
   constructor(

@@ -2,6 +2,7 @@ import { splitTarget } from '../protocols/http1/url';
 import { MonotonicClock } from '../receivers/MonotonicClock';
 import { HttpExchange } from './HttpExchange';
 import { routeTemplate } from './routeTemplate';
+import { buildHttp2Span } from './http2/Http2SpanBuilder';
 import { AttributeValue, KspanSpan } from './span';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
@@ -11,6 +12,7 @@ export class SpanBuilder {
   constructor(private readonly clock: MonotonicClock, private readonly redactQuery: boolean) {}
 
   build(ex: HttpExchange): KspanSpan {
+    if (ex.http2) return buildHttp2Span(ex, this.clock, this.redactQuery); // HTTP/2 and gRPC
     const req = ex.request!;
     const conn = ex.conn;
     const { path, query } = splitTarget(req.target);

@@ -26,12 +26,21 @@ export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25
 const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE']);
 
 /**
+ * rpc.service/rpc.method come from the request's :path, which any client
+ * chooses: past this many distinct pairs, new ones are recorded as "_OTHER".
+ */
+export const MAX_RPC_METHODS = 1000;
+
+/**
  * The instruments of kspan's first slice. Built on a no-op meter when no
  * metrics pipeline is configured, so callers never need to check.
  */
 export class KspanMetrics {
   private readonly _serverDuration: Histogram;
   private readonly _clientDuration: Histogram;
+  private readonly _rpcServerDuration: Histogram;
+  private readonly _rpcClientDuration: Histogram;
+  private readonly _rpcMethods = new Set<string>();
   private readonly _spansExported: Counter;
   private readonly _parseErrors: Counter;
   private readonly _eventsReceived: ObservableCounter;
@@ -51,6 +60,14 @@ export class KspanMetrics {
     this._clientDuration = meter.createHistogram('http.client.request.duration', {
       ...durationOptions,
       description: 'Duration of HTTP client requests, timed by the kernel.',
+    });
+    this._rpcServerDuration = meter.createHistogram('rpc.server.duration', {
+      ...durationOptions,
+      description: 'Duration of gRPC calls served, timed by the kernel.',
+    });
+    this._rpcClientDuration = meter.createHistogram('rpc.client.duration', {
+      ...durationOptions,
+      description: 'Duration of gRPC calls made, timed by the kernel.',
     });
     this._spansExported = meter.createCounter('kspan.spans.exported', {
       unit: '{span}',
@@ -95,8 +112,12 @@ export class KspanMetrics {
   /** Derive the request-duration metrics from a finished SERVER or CLIENT HTTP span. */
   recordSpan(span: KspanSpan): void {
     if (span.kind === 'INTERNAL') return;
+    if (span.attributes['rpc.system'] === 'grpc') {
+      this.recordRpc(span);
+      return;
+    }
     const method = span.attributes['http.request.method'];
-    // gRPC and other non-HTTP spans get rpc.* metrics, not these.
+    // Not an HTTP span, or its method was never decoded (HTTP/2 joined mid-way).
     if (typeof method !== 'string') return;
     const seconds = Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e9;
     if (!(seconds >= 0)) return;
@@ -111,6 +132,25 @@ export class KspanMetrics {
     const errorType = errorTypeOf(span, status);
     if (errorType !== undefined) attrs['error.type'] = errorType;
     (span.kind === 'SERVER' ? this._serverDuration : this._clientDuration).record(seconds, attrs);
+  }
+
+  /** rpc.{server,client}.duration from a gRPC span (HTTP/2 spans without gRPC stay HTTP). */
+  private recordRpc(span: KspanSpan): void {
+    const seconds = Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e9;
+    if (!(seconds >= 0)) return;
+    const a = span.attributes;
+    const attrs: Attributes = { 'service.name': span.process.serviceName, 'rpc.system': 'grpc' };
+    const service = a['rpc.service'], method = a['rpc.method'];
+    if (typeof service === 'string' && typeof method === 'string') {
+      const key = `${span.process.serviceName}\n${service}\n${method}`;
+      if (this._rpcMethods.size < MAX_RPC_METHODS) this._rpcMethods.add(key);
+      const known = this._rpcMethods.has(key);
+      attrs['rpc.service'] = known ? service : '_OTHER';
+      attrs['rpc.method'] = known ? method : '_OTHER';
+    }
+    const status = a['rpc.grpc.status_code'];
+    if (typeof status === 'number') attrs['rpc.grpc.status_code'] = status;
+    (span.kind === 'SERVER' ? this._rpcServerDuration : this._rpcClientDuration).record(seconds, attrs);
   }
 
   /** Count spans an exporter accepted (wire to TraceExportPipeline's onExportResult). */

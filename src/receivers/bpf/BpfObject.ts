@@ -45,8 +45,16 @@ export class BpfObject {
     this.addon.setMaxEntries(this.handle, map, entries);
   }
 
+  /** Loads; a transient EAGAIN from the kernel (seen under heavy concurrent loading) is retried. */
   load(): void {
-    this.addon.load(this.handle);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.addon.load(this.handle);
+        return;
+      } catch (err) {
+        if ((err as { errno?: number }).errno !== 11 || attempt >= 3) throw err;
+      }
+    }
   }
 
   attach(program: string): AttachResult {

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { KernelReceiverConfig } from '../../config/types';
 import { BpfObject } from '../bpf/BpfObject';
 import { NativeAddon, bpfObjectPath } from '../bpf/NativeAddon';
@@ -84,15 +85,22 @@ export class TlsReceiver {
 
   scanPid(pid: number): void {
     if (!this.obj) return;
-    for (const c of this.scanner.candidates(pid)) {
+    const candidates = this.scanner.candidates(pid);
+    // An executable that maps libssl.so only imports SSL_* (wrk, nginx): the library is what to probe.
+    const usesLibssl = candidates.some((c) => c.kind === 'libssl');
+    for (const c of candidates) {
       if (this.files.has(c.fileId)) continue;
+      if (c.kind === 'executable' && usesLibssl) {
+        this.files.set(c.fileId, { path: c.path, kind: c.kind, attached: false, reason: 'uses libssl.so' });
+        continue;
+      }
       if (c.kind === 'executable' && !mentionsSslWrite(c.path)) {
         this.files.set(c.fileId, { path: c.path, kind: c.kind, attached: false, reason: 'no SSL_write symbol' });
         continue;
       }
       const status = this.attachFile(c);
-      // A file that vanished with its process is tried again when seen next.
-      if (status.attached || !/No such file/.test(status.reason ?? '')) this.files.set(c.fileId, status);
+      // A file that vanished with its process (its /proc/<pid>/root path) is tried again when seen next.
+      if (status.attached || fs.existsSync(c.path)) this.files.set(c.fileId, status);
     }
   }
 
@@ -106,8 +114,8 @@ export class TlsReceiver {
       }
     }
     if (missing.length > 0) {
-      this.skippedFiles++;
       const reason = `OpenSSL functions missing or not attachable (${missing[0]})`;
+      this.skippedFiles++;
       this.log('warn', `tls: skipping ${c.path} (pid ${c.pid}): ${reason}`);
       return { path: c.path, kind: c.kind, attached: false, reason };
     }
