@@ -17,6 +17,8 @@ import { VERSION } from './version';
 
 const FLUSH_INTERVAL_MS = 50;
 const HOUSEKEEPING_INTERVAL_MS = 30_000;
+/** At stop: time for the ring-buffer threads (50 ms poll) to deliver what is left. */
+const DRAIN_MS = 200;
 
 export interface AgentStats {
   kernel: Record<string, number>;
@@ -25,6 +27,8 @@ export interface AgentStats {
   batches: number;
   correlator: HttpCorrelator['stats'];
   exportFailures: Record<string, number>;
+  /** Spans dropped because an exporter's queue was full. */
+  exportDropped: number;
 }
 
 /** Wires receivers → correlator → exporters for one KspanConfig. */
@@ -133,6 +137,7 @@ export class Agent {
     out.push({ family: 'sockets', reason: 'conn_map_full', lost: c.conn_map_full });
     out.push({ family: 'sockets', reason: 'malformed_record', lost: this.receiver?.decoder.stats.malformed ?? 0 });
     out.push({ family: 'tls', reason: 'connection_unknown', lost: c.tls_unbound + (this.correlator?.stats.unboundTlsDropped ?? 0) });
+    out.push({ family: 'export', reason: 'queue_full', lost: this.traces?.droppedSpans ?? 0 });
     out.push(...(this.kernel?.eventCounters() ?? []));
     return out;
   }
@@ -148,6 +153,7 @@ export class Agent {
       batches: this.receiver?.batches ?? 0,
       correlator: this.correlator?.stats ?? ({} as HttpCorrelator['stats']),
       exportFailures: this.traces?.exportFailures ?? {},
+      exportDropped: this.traces?.droppedSpans ?? 0,
     };
   }
 
@@ -159,9 +165,15 @@ export class Agent {
 
   private async doStop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    // Probes off first, then let the consumer threads hand over what the kernel already wrote.
+    this.tls?.detach();
+    this.kernel?.detach();
+    this.receiver?.detach();
+    await new Promise((r) => setTimeout(r, DRAIN_MS));
     this.tls?.stop();
     this.kernel?.stop();
     this.receiver?.stop();
+    this.correlator?.abandonAll();
     this.correlator?.flush(true);
     await this.traces?.shutdown();
     await this.metricsPipeline?.shutdown();

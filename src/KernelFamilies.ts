@@ -101,6 +101,11 @@ export class KernelFamilies {
     this.attributor.sweep(this.clock.now());
   }
 
+  detach(): void {
+    this.sched?.detach();
+    this.tcp?.detach();
+  }
+
   stop(): void {
     this.attributor.setWatcher(undefined);
     this.sched?.stop();

@@ -48,7 +48,8 @@ async function run(args: string[]): Promise<number> {
       agent.stop().then(profile.stop.bind(profile)).then(
         () => {
           const s = agent.stats();
-          log('info', `stopped: ${s.decoded} events decoded, ${s.correlator.spansEmitted} spans, lost ${s.kernel.ringbuf_full} (ring buffer full)`);
+          log('info', `stopped: ${s.decoded} events decoded, ${s.correlator.spansEmitted} spans, lost ${s.kernel.ringbuf_full} (ring buffer full)` +
+            `, ${s.exportDropped} spans dropped (export queue full)`);
           resolve(0);
         },
         (err) => {

@@ -8,7 +8,7 @@
 
 #define KSPAN_PAYLOAD_MAX 4096 /* most bytes of one syscall copied to user space */
 #define KSPAN_TAIL_BYTES 16    /* last bytes of a syscall's data when not all copied */
-#define KSPAN_MAX_IOV 8        /* iovec entries walked per readv/writev/sendmsg/recvmsg */
+#define KSPAN_MAX_IOV 32       /* iovec entries walked per readv/writev/sendmsg/recvmsg (node writes 9+) */
 #define KSPAN_MAX_CONNS 65536  /* (tgid, fd) entries tracked, LRU */
 #define KSPAN_MAX_ARRIVALS 65536
 #define KSPAN_MAX_INFLIGHT 16384 /* threads inside a traced syscall at once */

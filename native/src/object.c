@@ -440,6 +440,23 @@ void kspan_object_close(struct kspan_object *o)
 	o->closed = true;
 }
 
+/* detach(handle): removes the probes but keeps maps and ring buffers, so
+ * what the kernel already wrote can still be drained before close(). */
+static napi_value js_detach(napi_env env, napi_callback_info info)
+{
+	size_t argc = 1, i;
+	napi_value argv[1];
+	struct kspan_object *o;
+
+	NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+	if (!(o = kspan_arg_object(env, argv[0])))
+		return NULL;
+	for (i = 0; i < o->nlinks; i++)
+		bpf_link__destroy(o->links[i]);
+	o->nlinks = 0;
+	return NULL;
+}
+
 static napi_value js_close(napi_env env, napi_callback_info info)
 {
 	size_t argc = 1;
@@ -472,6 +489,7 @@ void kspan_object_register(napi_env env, napi_value exports)
 		{ "mapUpdate", NULL, js_map_update, NULL, NULL, NULL, napi_default, NULL },
 		{ "mapDelete", NULL, js_map_delete, NULL, NULL, NULL, napi_default, NULL },
 		{ "mapNextKey", NULL, js_map_next_key, NULL, NULL, NULL, napi_default, NULL },
+		{ "detach", NULL, js_detach, NULL, NULL, NULL, napi_default, NULL },
 		{ "close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },
 	};
 	napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

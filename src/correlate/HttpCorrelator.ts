@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { Http1Event, Http1Head } from '../protocols/http1/types';
 import { MonotonicClock } from '../receivers/MonotonicClock';
 import {
@@ -72,7 +73,7 @@ export class HttpCorrelator implements SocketEventSink {
   private readonly maxConns: number;
 
   constructor(
-    clock: MonotonicClock,
+    private readonly clock: MonotonicClock,
     private readonly processes: ProcessLookup,
     private readonly sink: SpanSink,
     private readonly options: CorrelatorOptions,
@@ -316,8 +317,27 @@ export class HttpCorrelator implements SocketEventSink {
     this.expireUnboundTls();
     const cutoff = Date.now() - this.idleMs;
     for (const conn of this.conns.values()) {
-      if (conn.lastActivityMs < cutoff) this.forget(conn);
+      // A process that exits closes its sockets without close(2): its requests would never end.
+      const exited = conn.pending.length > 0 && !fs.existsSync(`/proc/${conn.tgid}`);
+      if (exited) this.abandon(conn, 'process_exited');
+      else if (conn.lastActivityMs < cutoff) this.forget(conn);
     }
+  }
+
+  /** Ends what is pending on a connection as incomplete spans (so no exported child points at a parent never exported). */
+  private abandon(conn: Connection, why: string): void {
+    const endTs = conn.lastResponseDataTs || this.clockNow();
+    for (const ex of conn.pending.splice(0)) {
+      if (!ex.request) continue;
+      ex.incomplete = why;
+      this.complete(ex, Math.max(endTs, ex.startTs));
+    }
+    this.forget(conn);
+  }
+
+  /** At stop: every request still in flight becomes a span ending now, marked incomplete. */
+  abandonAll(): void {
+    for (const conn of [...this.conns.values()]) if (conn.pending.some((ex) => ex.request)) this.abandon(conn, 'in_flight_at_stop');
   }
 
   private evictOldest(): void {
@@ -339,6 +359,10 @@ export class HttpCorrelator implements SocketEventSink {
   /** Drops TLS plaintext whose connection was never bound (counted). */
   private expireUnboundTls(): void {
     this.stats.unboundTlsDropped += this.unboundTls.expire(Date.now());
+  }
+
+  private clockNow(): number {
+    return this.clock.now();
   }
 
   /** The process owning a connection end ("local>remote"), if traced. */

@@ -11,14 +11,23 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
  * and shuts them down itself.
  */
 export class SharedSpanProcessor implements SpanProcessor {
-  constructor(private readonly _processors: readonly SpanProcessor[]) {}
+  /** Spans each batch processor dropped because its queue was full (index = processor). */
+  readonly dropped: number[];
+
+  constructor(private readonly _processors: readonly SpanProcessor[], private readonly _maxQueueSize = Infinity) {
+    this.dropped = _processors.map(() => 0);
+  }
 
   onStart(span: Span, parentContext: Context): void {
     for (const p of this._processors) p.onStart(span, parentContext);
   }
 
   onEnd(span: ReadableSpan): void {
-    for (const p of this._processors) p.onEnd(span);
+    this._processors.forEach((p, i) => {
+      // The SDK drops silently (a debug log) when the queue is full; count it so the loss is visible.
+      if (queueLength(p) >= this._maxQueueSize) this.dropped[i]++;
+      p.onEnd(span);
+    });
   }
 
   async forceFlush(): Promise<void> {
@@ -28,4 +37,10 @@ export class SharedSpanProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** The SDK BatchSpanProcessor's queue length (an internal field; undefined if the SDK changes). */
+function queueLength(p: SpanProcessor): number {
+  const queue = (p as unknown as { _finishedSpans?: unknown[] })._finishedSpans;
+  return Array.isArray(queue) ? queue.length : 0;
 }

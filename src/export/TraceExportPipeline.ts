@@ -52,6 +52,7 @@ export class TraceExportPipeline {
   private readonly _processors: BatchSpanProcessor[] = [];
   private readonly _exporters: SpanExporter[] = [];
   private readonly _providers: ProviderCache;
+  private readonly _shared: SharedSpanProcessor;
   private _shutdown: Promise<void> | undefined;
   private _rejected = 0;
   private readonly _logEvery: number;
@@ -91,8 +92,9 @@ export class TraceExportPipeline {
         }),
       );
     }
+    this._shared = new SharedSpanProcessor(this._processors, config.batch.maxQueueSize);
     this._providers = new ProviderCache(
-      new SharedSpanProcessor(this._processors),
+      this._shared,
       this._ids,
       { agentVersion: options.agentVersion, hostName: options.hostName },
       options.maxProviders,
@@ -102,6 +104,11 @@ export class TraceExportPipeline {
   /** Failed export calls (batches) per exporter name, e.g. {"otlp/jaeger": 3}. */
   get exportFailures(): Record<string, number> {
     return this._failures.counts();
+  }
+
+  /** Spans dropped because an exporter's queue was full (it could not keep up), total over exporters. */
+  get droppedSpans(): number {
+    return this._shared.dropped.reduce((a, b) => a + b, 0);
   }
 
   /** Spans refused because their ids were invalid or the pipeline was shut down. */

@@ -111,6 +111,11 @@ export class BpfObject {
     this.addon.startRingBuffer(this.handle, map, onBatch);
   }
 
+  /** Removes the probes; maps and ring buffers stay so pending records can still be drained. */
+  detach(): void {
+    if (!this.closed) this.addon.detach(this.handle);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

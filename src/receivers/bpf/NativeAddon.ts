@@ -44,6 +44,7 @@ export interface NativeAddon {
   mapDelete(h: ObjectHandle, map: string, key: Buffer): boolean;
   mapNextKey(h: ObjectHandle, map: string, key: Buffer | null): Buffer | null;
   startRingBuffer(h: ObjectHandle, map: string, onBatch: (batch: Buffer, records: number) => void): void;
+  detach(h: ObjectHandle): void;
   close(h: ObjectHandle): void;
   probeFeatures(): NativeFeatures;
   numPossibleCpus(): number;

@@ -202,6 +202,11 @@ export class SchedReceiver {
     return this.counters().ringbuf_full + this.decoder.stats.malformed;
   }
 
+  /** Stops the probes; records already written can still be drained before stop(). */
+  detach(): void {
+    this.obj?.detach();
+  }
+
   stop(): void {
     this.obj?.close();
     this.obj = undefined;

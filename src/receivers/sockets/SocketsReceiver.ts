@@ -138,6 +138,11 @@ export class SocketsReceiver {
     return total;
   }
 
+  /** Stops the probes; records already written can still be drained before stop(). */
+  detach(): void {
+    this.obj?.detach();
+  }
+
   stop(): void {
     this.obj?.close();
     this.obj = undefined;

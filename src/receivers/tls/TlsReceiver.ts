@@ -127,6 +127,11 @@ export class TlsReceiver {
     return [...this.files.values()].filter((f) => f.attached).map((f) => f.path);
   }
 
+  /** Stops the probes; records already written can still be drained before stop(). */
+  detach(): void {
+    this.obj?.detach();
+  }
+
   stop(): void {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
