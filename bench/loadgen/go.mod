@@ -1,0 +1,3 @@
+module kspan.local/bench/loadgen
+
+go 1.22
