@@ -17,6 +17,8 @@ import { VERSION } from './version';
 
 const FLUSH_INTERVAL_MS = 50;
 const HOUSEKEEPING_INTERVAL_MS = 30_000;
+/** How often connections of exited processes are looked for. */
+const REAP_INTERVAL_MS = 2_000;
 /** At stop: time for the ring-buffer threads (50 ms poll) to deliver what is left. */
 const DRAIN_MS = 200;
 
@@ -95,6 +97,7 @@ export class Agent {
       if (errors > lastParseErrors) this.metrics.addParseErrors(errors - lastParseErrors, 'http1');
       lastParseErrors = errors;
     }, FLUSH_INTERVAL_MS));
+    this.timers.push(setInterval(() => correlator.reapExited(), REAP_INTERVAL_MS));
     this.timers.push(setInterval(() => {
       correlator.sweep();
       kernel.sweep();

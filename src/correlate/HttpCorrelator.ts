@@ -66,7 +66,7 @@ export class HttpCorrelator implements SocketEventSink {
   private readonly http2 = new Http2Tracker({
     parent: (ex) => this.parentOf(ex),
     complete: (ex, ts) => this.complete(ex, ts),
-    abandon: (ex) => this.threads.end(ex),
+    dropped: (ex) => this.threads.end(ex),
     touchThread: (tid) => this.kernel?.touchThread(tid),
   });
   private readonly idleMs: number;
@@ -303,6 +303,11 @@ export class HttpCorrelator implements SocketEventSink {
       if (ex.kind === 'SERVER') {
         if (!ex.peer) this.peers.link(ex);
         clampToPeer(ex);
+        // Its CLIENT parent's process died mid-request: end that span now, so the parent is exported too.
+        const client = ex.peer;
+        if (client && client.endTs === 0 && this.conns.get(client.conn.connId) === client.conn && !fs.existsSync(`/proc/${client.conn.tgid}`)) {
+          this.abandon(client.conn, 'process_exited');
+        }
       }
       this.stats.spansEmitted++;
       const span = this.builder.build(ex);
@@ -316,17 +321,26 @@ export class HttpCorrelator implements SocketEventSink {
   sweep(): void {
     this.expireUnboundTls();
     const cutoff = Date.now() - this.idleMs;
-    for (const conn of this.conns.values()) {
-      // A process that exits closes its sockets without close(2): its requests would never end.
-      const exited = conn.pending.length > 0 && !fs.existsSync(`/proc/${conn.tgid}`);
-      if (exited) this.abandon(conn, 'process_exited');
-      else if (conn.lastActivityMs < cutoff) this.forget(conn);
+    for (const conn of [...this.conns.values()]) if (conn.lastActivityMs < cutoff) this.forget(conn);
+  }
+
+  /**
+   * A process that exits closes its sockets without close(2): its requests
+   * would never end, and a SERVER span already exported would point at a
+   * CLIENT parent never exported. Checked for connections quiet for a second.
+   */
+  reapExited(): void {
+    const quiet = Date.now() - 1000;
+    for (const conn of [...this.conns.values()]) {
+      const busy = conn.pending.length > 0 || this.http2.openStreams(conn) > 0;
+      if (busy && conn.lastActivityMs < quiet && !fs.existsSync(`/proc/${conn.tgid}`)) this.abandon(conn, 'process_exited');
     }
   }
 
   /** Ends what is pending on a connection as incomplete spans (so no exported child points at a parent never exported). */
   private abandon(conn: Connection, why: string): void {
     const endTs = conn.lastResponseDataTs || this.clockNow();
+    this.http2.endAll(conn, why, endTs);
     for (const ex of conn.pending.splice(0)) {
       if (!ex.request) continue;
       ex.incomplete = why;
@@ -337,7 +351,9 @@ export class HttpCorrelator implements SocketEventSink {
 
   /** At stop: every request still in flight becomes a span ending now, marked incomplete. */
   abandonAll(): void {
-    for (const conn of [...this.conns.values()]) if (conn.pending.some((ex) => ex.request)) this.abandon(conn, 'in_flight_at_stop');
+    for (const conn of [...this.conns.values()]) {
+      if (conn.pending.some((ex) => ex.request) || this.http2.openStreams(conn) > 0) this.abandon(conn, 'in_flight_at_stop');
+    }
   }
 
   private evictOldest(): void {

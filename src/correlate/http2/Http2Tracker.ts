@@ -13,8 +13,8 @@ export interface Http2Hooks {
   parent(ex: HttpExchange): void;
   /** The exchange is over: hold it for export. */
   complete(ex: HttpExchange, endTs: number): void;
-  /** The exchange will never complete: stop counting it as in flight on its thread. */
-  abandon(ex: HttpExchange): void;
+  /** The exchange will never complete (not exported): stop counting it as in flight on its thread. */
+  dropped(ex: HttpExchange): void;
   /** A thread moved a stream's bytes: its runqueue waits may have delayed the exchange. */
   touchThread(tid: number): void;
 }
@@ -96,11 +96,26 @@ export class Http2Tracker {
     for (const e of parser.end()) this.onEvent(conn, session, e, undefined, ts);
   }
 
+  /** Ends the streams still open as incomplete spans (`why`: error.type), e.g. the process exited or kspan stops. */
+  endAll(conn: Connection, why: string, ts: number): void {
+    const session = conn.http2;
+    if (!session) return;
+    for (const ex of [...session.open.values()]) {
+      ex.incomplete = why;
+      this.finish(session, ex, Math.max(ts, ex.startTs));
+    }
+  }
+
+  /** Streams in flight on the connection. */
+  openStreams(conn: Connection): number {
+    return conn.http2?.open.size ?? 0;
+  }
+
   /** The correlator forgets the connection (closed, idle or evicted). */
   forget(conn: Connection): void {
     const session = conn.http2;
     if (!session) return;
-    for (const ex of session.kill()) this.hooks.abandon(ex);
+    for (const ex of session.kill()) this.hooks.dropped(ex);
   }
 
   private follow(conn: Connection, fromStart: boolean): void {
@@ -220,7 +235,7 @@ export class Http2Tracker {
   private drop(session: Http2Session, ex: HttpExchange): void {
     session.open.delete(ex.http2!.streamId);
     this.stats.droppedExchanges++;
-    this.hooks.abandon(ex);
+    this.hooks.dropped(ex);
   }
 
   private finish(session: Http2Session, ex: HttpExchange, ts: number): void {
@@ -238,7 +253,7 @@ export class Http2Tracker {
     this.stats.brokenConnections++;
     for (const ex of session.kill()) {
       this.stats.droppedExchanges++;
-      this.hooks.abandon(ex);
+      this.hooks.dropped(ex);
     }
   }
 }

@@ -18,6 +18,8 @@ export interface KspanProcessOptions {
   readyTimeoutMs?: number;
   /** Serve metrics for Prometheus on 127.0.0.1:port (metrics pipeline). */
   prometheusPort?: number;
+  /** `processors.batch` flow map, e.g. "{ timeout: 100ms, max_queue_size: 262144 }". */
+  batchYaml?: string;
   /** Pin the agent to this CPU (taskset), to keep it off a CPU a test loads. */
   cpu?: number;
 }
@@ -49,7 +51,7 @@ export class KspanProcess {
       '    span_hold: 100ms',
       ...(o.kernelYaml ? [o.kernelYaml] : []),
       'processors:',
-      '  batch: { timeout: 100ms }',
+      `  batch: ${o.batchYaml ?? '{ timeout: 100ms }'}`,
       'exporters:',
       `  file: { path: ${this.spansFile} }`,
       ...(o.extraExportersYaml ? [o.extraExportersYaml] : []),
