@@ -83,9 +83,6 @@ describe('kernel child spans (real BPF, real faults)', { skip }, () => {
       assert.equal(servers.length, 2 * n, `${spans.length} spans`);
       const [idleServers, loadedServers] = [servers.slice(0, n), servers.slice(n)];
 
-      // Idle CPU: no request delayed by a wait worth a child (one stray wakeup of a kernel thread tolerated).
-      const idleWaits = idleServers.map((s) => Number(s.attributes['kernel.runqueue.wait_ns']));
-      assert.ok(idleWaits.filter((w) => w >= 1e6).length <= 1, `idle waits (ns) ${idleWaits}`);
 
       const withWaits = loadedServers.filter((s) => descendants(all, s, 'runqueue wait').length > 0);
       assert.ok(withWaits.length >= n * 0.6, `${withWaits.length}/${n} loaded requests carry runqueue waits`);
@@ -117,6 +114,11 @@ describe('kernel child spans (real BPF, real faults)', { skip }, () => {
 
       const metrics = await kspan.scrape(promPort);
       assert.match(metrics, /kernel_runqueue_latency_seconds_bucket\{[^}]*service_name="node"/);
+
+      // Idle CPU (checked last, so the figures above are printed even on a host that is not idle): no request delayed by a wait worth a child (one stray wakeup of a kernel thread tolerated).
+      const idleWaits = idleServers.map((s) => Number(s.attributes['kernel.runqueue.wait_ns']));
+      assert.ok(idleWaits.filter((w) => w >= 1e6).length <= 1, `idle waits (ns) ${idleWaits}`);
+
     } finally {
       hogs.stop();
       await server.stop();
