@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what kspan needs on a Debian/Ubuntu host, skipping what is present.
 #   scripts/install-deps.sh          build + runtime: clang, llvm, libbpf-dev, bpftool, pkg-config, make, g++
-#   scripts/install-deps.sh --test   also what the tests drive: curl, python3, nginx, wrk, iptables, iproute2, go
+#   scripts/install-deps.sh --test   also what the tests drive: curl, python3, nginx, wrk, iptables, iproute2, go,
+#                                    and python grpcio (PyPI)
 # Idempotent and quick when everything is there; needs root only to install.
 set -euo pipefail
 
@@ -36,8 +37,17 @@ if ((want_test)); then
   have go || [[ -x /usr/local/go/bin/go ]] || need[golang-go]=go
 fi
 
+# python grpcio for the HTTP/2 tests, from PyPI (after apt, which may bring python3 and pip).
+pip_deps() {
+  ((want_test)) || return 0
+  python3 -c 'import grpc' >/dev/null 2>&1 && return 0
+  log "installing python grpcio"
+  # PEP 668 distros refuse a plain install into the system python; a test host accepts it.
+  python3 -m pip install --quiet grpcio || python3 -m pip install --quiet --break-system-packages grpcio
+}
 if ((${#need[@]} == 0)); then
   log "all dependencies present"
+  pip_deps
   exit 0
 fi
 if [[ $(id -u) -ne 0 ]]; then
@@ -48,3 +58,4 @@ log "installing: ${!need[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >&2
 apt-get install -y -q --no-install-recommends "${!need[@]}" >&2
+pip_deps

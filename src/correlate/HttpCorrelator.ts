@@ -403,7 +403,10 @@ export class HttpCorrelator implements SocketEventSink {
  */
 function clampToPeer(ex: HttpExchange): void {
   const client = ex.peer;
-  if (client && client.endTs > 0 && ex.endTs > client.endTs) ex.endTs = Math.max(client.endTs, ex.startTs);
+  if (!client) return;
+  // An arrival stamp left by earlier bytes (a TLS handshake record) cannot predate the request being sent.
+  if (ex.startTs < client.startTs && client.startTs <= ex.endTs) ex.startTs = client.startTs;
+  if (client.endTs > 0 && ex.endTs > client.endTs) ex.endTs = Math.max(client.endTs, ex.startTs);
 }
 
 function headerValue(ex: HttpExchange, name: string): string | undefined {

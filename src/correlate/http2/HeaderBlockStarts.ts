@@ -61,16 +61,18 @@ export class HeaderBlockStarts {
   private readonly hdr = new Uint8Array(FRAME_HEADER);
   private hdrFill = 0;
   private readonly frame: FrameHeader = { length: 0, type: 0, flags: 0, streamId: 0, reserved: false };
-  /** The chunk before the current one (a frame header can straddle the two). */
-  private readonly previous = newTimes();
   private readonly current = newTimes();
-  /** Where the frame header being read began: this chunk at `headerAt`, or the previous one (-1). */
+  /** Where the frame header being read began: this chunk at `headerAt`, or an earlier one (-1)... */
   private headerAt = 0;
+  /** ...that one, for a header straddling chunks... */
+  private readonly headerTimes = newTimes();
+  /** ...and whether it began its chunk. */
+  private headerLeads = false;
   /** The block open now, and as it was when the current chunk began. */
   private readonly open = new OpenBlock();
   private readonly carried = new OpenBlock();
-  /** Stream of a HEADERS frame that opened the current chunk (0: none). */
-  private leadingStream = 0;
+  /** A HEADERS frame that is the first frame begun in the current chunk (or straddles into it). */
+  private readonly first = new OpenBlock();
   /** What startOf last said about the chunk: the block's HEADERS frame opened it. */
   atChunkStart = false;
 
@@ -82,10 +84,9 @@ export class HeaderBlockStarts {
 
   /** Follows one chunk the client sent: `captured` octets seen of `wire`. */
   push(times: ChunkTimes, captured: Uint8Array, wire: number): void {
-    copyTimes(this.current, this.previous);
     copyTimes(times, this.current);
     this.carried.set(this.open);
-    this.leadingStream = 0;
+    this.first.streamId = 0;
     if (this.hdrFill > 0) this.headerAt = -1;
     if (this.lost) this.tryResync(captured);
     let pos = Math.min(this.prefaceLeft, captured.length);
@@ -98,13 +99,17 @@ export class HeaderBlockStarts {
         if (this.left === 0) this.frameDone();
         continue;
       }
-      if (this.hdrFill === 0) this.headerAt = pos;
+      if (this.hdrFill === 0) {
+        this.headerAt = pos;
+        this.headerLeads = pos === 0;
+      }
       const k = Math.min(FRAME_HEADER - this.hdrFill, captured.length - pos);
       this.hdr.set(captured.subarray(pos, pos + k), this.hdrFill);
       this.hdrFill += k;
       pos += k;
       if (this.hdrFill === FRAME_HEADER) this.frameStart();
     }
+    if (this.hdrFill > 0 && this.headerAt >= 0) copyTimes(this.current, this.headerTimes);
     this.skipUnseen(wire - captured.length);
   }
 
@@ -113,12 +118,9 @@ export class HeaderBlockStarts {
    * pushed (`current`) began in; sets atChunkStart for it.
    */
   startOf(streamId: number, current: ChunkTimes): ChunkTimes {
-    if (streamId !== 0 && streamId === this.carried.streamId) {
-      this.atChunkStart = this.carried.atChunkStart;
-      return this.carried.times;
-    }
-    this.atChunkStart = streamId !== 0 && streamId === this.leadingStream;
-    return current;
+    const known = streamId === 0 ? undefined : streamId === this.carried.streamId ? this.carried : streamId === this.first.streamId ? this.first : undefined;
+    this.atChunkStart = known?.atChunkStart ?? false;
+    return known?.times ?? current;
   }
 
   private frameStart(): void {
@@ -126,11 +128,10 @@ export class HeaderBlockStarts {
     readFrameHeader(this.hdr, 0, this.frame);
     this.left = this.frame.length;
     if (this.frame.type === HEADERS) {
-      const here = this.headerAt >= 0;
       this.open.streamId = this.frame.streamId;
-      this.open.atChunkStart = here && this.headerAt === 0;
-      copyTimes(here ? this.current : this.previous, this.open.times);
-      if (this.open.atChunkStart) this.leadingStream = this.frame.streamId;
+      this.open.atChunkStart = this.headerLeads;
+      copyTimes(this.headerAt >= 0 ? this.current : this.headerTimes, this.open.times);
+      if (this.headerAt <= 0) this.first.set(this.open);
     } else if (this.frame.type !== CONTINUATION) {
       this.open.streamId = 0;
     }

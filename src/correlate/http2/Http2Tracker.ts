@@ -29,7 +29,7 @@ export interface Http2TrackerStats {
   pushedStreams: number;
   /** Responses, trailers or DATA frames of streams whose request was never seen (late start, gaps). */
   eventsWithoutRequest: number;
-  /** Exchanges dropped unexported: stream evicted by the limit, or connection broken. */
+  /** Exchanges dropped unexported: stream evicted by the limit, connection broken, or closed with the stream's end unseen. */
   droppedExchanges: number;
   /** Parser errors; fatal ones also count in brokenConnections. */
   parseErrors: number;
@@ -41,11 +41,12 @@ export interface Http2TrackerStats {
  * HTTP/2 (h2c, and h2 over TLS through the OpenSSL probes) for the
  * correlator: one Http2ConnectionParser per connection, one HttpExchange
  * per stream, paired by stream id. A SERVER exchange starts at the arrival
- * of the read its HEADERS began in and ends with the write carrying the
- * server's END_STREAM; a CLIENT one starts at the write its HEADERS began
- * in and ends with the read carrying that END_STREAM. Frames of several
- * streams sharing a chunk each take that chunk's times. Bad bytes never
- * throw: they are counted and the connection is dropped from tracking.
+ * of the read its HEADERS began in (see start()) and ends with the write
+ * carrying the server's END_STREAM; a CLIENT one starts at the write its
+ * HEADERS began in and ends with the read carrying that END_STREAM. Frames
+ * of several streams sharing a chunk each take that chunk's times. Bad
+ * bytes never throw: they are counted and the connection is dropped from
+ * tracking.
  */
 export class Http2Tracker {
   readonly stats: Http2TrackerStats = {

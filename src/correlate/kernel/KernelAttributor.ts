@@ -8,6 +8,8 @@ import { RecentEvents } from './RecentEvents';
 
 /** How long kernel events are kept waiting for the exchange they delayed (ns). */
 const KEEP_NS = 30e9;
+/** Most `runqueue wait` children per request span (the longest; the total attribute counts all). */
+const MAX_WAIT_SPANS = 8;
 /** A thread that served a request stays watched this long after its last one (ms). */
 const WATCH_IDLE_MS = 30_000;
 
@@ -92,15 +94,22 @@ export class KernelAttributor implements SchedEventSink, TcpEventSink {
       out.push(socketWait);
     }
     let waitNs = 0;
+    const clipped: Array<{ w: RunqueueWaitEvent; s: number; e: number }> = [];
     for (const tid of ex.threads) {
       for (const w of this.waits.overlapping(tid, start, end, (e) => e.startTs)) {
         const s = Math.max(w.startTs, start), e = Math.min(w.endTs, end);
         if (e <= s) continue;
         waitNs += e - s;
-        const parent = socketWait && e <= ex.firstReadTs ? socketWait : span;
-        out.push(this.factory.runqueueWait(parent, w, s, e, ex.conn.process));
+        clipped.push({ w, s, e });
       }
     }
+    // On an event loop one wait delays every request in flight; the longest ones become spans, all count in the total.
+    clipped.sort((a, b) => (b.e - b.s) - (a.e - a.s));
+    for (const { w, s, e } of clipped.slice(0, MAX_WAIT_SPANS)) {
+      const parent = socketWait && e <= ex.firstReadTs ? socketWait : span;
+      out.push(this.factory.runqueueWait(parent, w, s, e, ex.conn.process));
+    }
+    if (clipped.length > MAX_WAIT_SPANS) span.attributes['kspan.runqueue.waits_not_shown'] = clipped.length - MAX_WAIT_SPANS;
     let retransmitCount = 0;
     for (const key of [ex.conn.tupleKey, ex.conn.peerTupleKey]) {
       for (const r of this.retransmits.overlapping(key, start, end, (e) => e.ts)) {

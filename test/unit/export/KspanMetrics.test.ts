@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
-import { KspanMetrics } from '../../../src/export/KspanMetrics';
+import { KspanMetrics, MAX_RPC_METHODS } from '../../../src/export/KspanMetrics';
 import { MetricsPipeline } from '../../../src/export/MetricsPipeline';
 import { makeSpan } from './helpers';
 
@@ -103,4 +103,37 @@ test('without a metrics pipeline every method is a no-op', () => {
   metrics.recordSpan(makeSpan());
   metrics.addSpansExported(1, 'otlp');
   metrics.addParseErrors(1, 'http1', 'bad');
+});
+
+test('recordSpan: gRPC spans become rpc.server/client.duration, not HTTP durations; method cardinality is bounded', async () => {
+  const grpc = (kind: 'SERVER' | 'CLIENT', method: string, code?: number) => makeSpan({
+    kind,
+    name: `kspan.test.Echo/${method}`,
+    attributes: {
+      'http.request.method': 'POST', 'http.response.status_code': 200, 'rpc.system': 'grpc', 'rpc.service': 'kspan.test.Echo', 'rpc.method': method,
+      ...(code === undefined ? {} : { 'rpc.grpc.status_code': code }),
+    },
+  });
+  const points = await collect(m => {
+    m.recordSpan(grpc('SERVER', 'Say', 0));
+    m.recordSpan(grpc('SERVER', 'Say', 5));
+    m.recordSpan(grpc('CLIENT', 'Say', 5));
+    m.recordSpan(grpc('CLIENT', 'SayMany'));
+    for (let i = 0; i < MAX_RPC_METHODS + 5; i++) m.recordSpan(grpc('SERVER', `Random${i}`, 12));
+    m.recordSpan(makeSpan({ attributes: { 'http.request.method': 'GET', 'network.protocol.version': '2', 'http.response.status_code': 200 } })); // plain HTTP/2
+  });
+  const server = points.get('rpc.server.duration')!;
+  const client = points.get('rpc.client.duration')!;
+  assert.deepEqual(server.find(p => p.attributes['rpc.method'] === 'Say' && p.attributes['rpc.grpc.status_code'] === 5)!.attributes, {
+    'service.name': 'users-api', 'rpc.system': 'grpc', 'rpc.service': 'kspan.test.Echo', 'rpc.method': 'Say', 'rpc.grpc.status_code': 5,
+  });
+  assert.equal((server.find(p => p.attributes['rpc.method'] === 'Say' && p.attributes['rpc.grpc.status_code'] === 0)!.value as Histogram).count, 1);
+  assert.equal(client.length, 2);
+  assert.equal(client.find(p => p.attributes['rpc.method'] === 'SayMany')!.attributes['rpc.grpc.status_code'], undefined);
+  const other = server.find(p => p.attributes['rpc.method'] === '_OTHER')!;
+  // Say and SayMany took two of the MAX_RPC_METHODS places.
+  assert.equal((other.value as Histogram).count, MAX_RPC_METHODS + 5 - (MAX_RPC_METHODS - 2), 'past the bound, new methods are _OTHER');
+  assert.equal(other.attributes['rpc.service'], '_OTHER');
+  assert.equal(points.get('http.server.request.duration')!.length, 1, 'only the plain HTTP/2 span');
+  assert.equal(points.get('http.client.request.duration'), undefined);
 });
