@@ -24,6 +24,9 @@ export class Connection {
   /** Plaintext came from TLS library probes (the socket carries ciphertext). */
   tls = false;
   lastActivityMs = Date.now();
+  /** "local>remote": the key the other end of a same-host connection looks up reversed (built once: hot path). */
+  readonly tupleKey: string;
+  readonly peerTupleKey: string;
   /** Set when the connection speaks HTTP/2: its streams, instead of the HTTP/1 parsers above. */
   http2: Http2Session | undefined;
 
@@ -39,16 +42,11 @@ export class Connection {
     readonly remotePort: number,
   ) {
     this.role = role;
+    this.tupleKey = `${localAddress}:${localPort}>${remoteAddress}:${remotePort}`;
+    this.peerTupleKey = `${remoteAddress}:${remotePort}>${localAddress}:${localPort}`;
   }
 
-  /** "local>remote": the key the other end of a same-host connection looks up reversed. */
-  get tupleKey(): string {
-    return `${this.localAddress}:${this.localPort}>${this.remoteAddress}:${this.remotePort}`;
-  }
 
-  get peerTupleKey(): string {
-    return `${this.remoteAddress}:${this.remotePort}>${this.localAddress}:${this.localPort}`;
-  }
 
   remember(ex: HttpExchange): void {
     this.recent.push(ex);

@@ -2,6 +2,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { AlwaysOnSampler, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { IdGenerator, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ProcessIdentity } from '../correlate/span';
+import type { Resource } from '@opentelemetry/resources';
 import type { AgentIdentity } from './Resources';
 import { processResource } from './Resources';
 
@@ -17,6 +18,7 @@ export const TRACER_NAME = 'kspan';
  */
 export class ProviderCache {
   private readonly _tracers = new Map<string, Tracer>();
+  private readonly _resources = new Map<string, Resource>();
 
   constructor(
     private readonly _processor: SpanProcessor,
@@ -55,7 +57,30 @@ export class ProviderCache {
     return tracer;
   }
 
+  /** The process's resource, built once (LRU like the tracers). */
+  resourceFor(proc: ProcessIdentity): Resource {
+    const key = `${proc.pid}\0${proc.serviceName}\0${proc.executableName}\0${proc.executablePath ?? ''}`;
+    let resource = this._resources.get(key);
+    if (resource) {
+      this._resources.delete(key); // re-inserting marks it most recently used
+      this._resources.set(key, resource);
+      return resource;
+    }
+    resource = processResource(proc, this._agent);
+    this._resources.set(key, resource);
+    if (this._resources.size > this._maxSize) {
+      const oldest = this._resources.keys().next().value;
+      if (oldest !== undefined) this._resources.delete(oldest);
+    }
+    return resource;
+  }
+
+  get resourceCount(): number {
+    return this._resources.size;
+  }
+
   clear(): void {
     this._tracers.clear();
+    this._resources.clear();
   }
 }

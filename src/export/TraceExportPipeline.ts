@@ -1,18 +1,17 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, isValidSpanId, isValidTraceId, trace } from '@opentelemetry/api';
-import type { Context } from '@opentelemetry/api';
+import { isValidSpanId, isValidTraceId } from '@opentelemetry/api';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ExporterConfig, PipelineConfig } from '../config/types';
-import type { KspanSpan, KspanSpanKind } from '../correlate/span';
+import type { KspanSpan } from '../correlate/span';
 import type { ExportResultListener } from './CountingSpanExporter';
 import { CountingSpanExporter } from './CountingSpanExporter';
 import { ExportFailureTracker } from './ExportFailureTracker';
 import { createSpanExporter } from './exporters/createSpanExporter';
-import { nanosToHrTime } from './hrTime';
 import type { ExportLogger } from './Logger';
 import { silentLogger } from './Logger';
 import { PresetIdGenerator } from './PresetIdGenerator';
-import { ProviderCache } from './ProviderCache';
+import { ProviderCache, TRACER_NAME } from './ProviderCache';
+import { toReadableSpan } from './ReadableSpanBuilder';
 import type { AgentIdentity } from './Resources';
 import { SharedSpanProcessor } from './SharedSpanProcessor';
 
@@ -27,11 +26,6 @@ export interface TraceExportPipelineOptions extends AgentIdentity {
   exporterFactory?: (config: ExporterConfig) => SpanExporter | undefined;
 }
 
-const KINDS: Record<KspanSpanKind, SpanKind> = {
-  SERVER: SpanKind.SERVER,
-  CLIENT: SpanKind.CLIENT,
-  INTERNAL: SpanKind.INTERNAL,
-};
 
 /** Grace beyond an OTLP exporter's own timeout (which covers its retries). */
 const EXPORT_TIMEOUT_GRACE_MS = 1000;
@@ -53,6 +47,7 @@ export class TraceExportPipeline {
   private readonly _exporters: SpanExporter[] = [];
   private readonly _providers: ProviderCache;
   private readonly _shared: SharedSpanProcessor;
+  private readonly _scope: { name: string; version?: string };
   private _shutdown: Promise<void> | undefined;
   private _rejected = 0;
   private readonly _logEvery: number;
@@ -92,6 +87,7 @@ export class TraceExportPipeline {
         }),
       );
     }
+    this._scope = options.agentVersion ? { name: TRACER_NAME, version: options.agentVersion } : { name: TRACER_NAME };
     this._shared = new SharedSpanProcessor(this._processors, config.batch.maxQueueSize);
     this._providers = new ProviderCache(
       this._shared,
@@ -118,7 +114,7 @@ export class TraceExportPipeline {
 
   /** Per-process providers currently cached. */
   get providerCount(): number {
-    return this._providers.size;
+    return this._providers.resourceCount;
   }
 
   /**
@@ -135,28 +131,11 @@ export class TraceExportPipeline {
       return false;
     }
     try {
-      const tracer = this._providers.tracerFor(span.process);
-      // The ids are chosen by the correlator: set them, then start at once
-      // (see PresetIdGenerator for why nothing can run in between).
-      this._ids.preset(span.traceId, span.spanId);
-      const sdkSpan = tracer.startSpan(
-        span.name,
-        { kind: KINDS[span.kind], startTime: nanosToHrTime(span.startTimeUnixNano), attributes: span.attributes },
-        parentContext(span),
-      );
-      if (span.status.code === 'ERROR') {
-        sdkSpan.setStatus({ code: SpanStatusCode.ERROR, message: span.status.message });
-      } else if (span.status.code === 'OK') {
-        sdkSpan.setStatus({ code: SpanStatusCode.OK });
-      }
-      for (const ev of span.events ?? []) sdkSpan.addEvent(ev.name, ev.attributes, nanosToHrTime(ev.timeUnixNano));
-      sdkSpan.end(nanosToHrTime(span.endTimeUnixNano));
+      this._shared.onEnd(toReadableSpan(span, this._providers.resourceFor(span.process), this._scope));
       return true;
     } catch (error) {
       this._reject(`span ${span.name} could not be exported: ${String(error)}`);
       return false;
-    } finally {
-      this._ids.clear();
     }
   }
 
@@ -192,15 +171,4 @@ export class TraceExportPipeline {
       this._logger('warn', `traces: ${this._rejected} span(s) refused so far; latest: ${reason}`);
     }
   }
-}
-
-function parentContext(span: KspanSpan): Context {
-  if (!span.parentSpanId || !isValidSpanId(span.parentSpanId)) return ROOT_CONTEXT;
-  return trace.setSpanContext(ROOT_CONTEXT, {
-    traceId: span.traceId,
-    spanId: span.parentSpanId,
-    // kspan exports every span it makes, so the parent is by definition sampled.
-    traceFlags: TraceFlags.SAMPLED,
-    isRemote: span.parentIsRemote === true,
-  });
 }
