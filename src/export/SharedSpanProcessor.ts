@@ -2,13 +2,9 @@ import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 /**
- * The one span processor every per-process TracerProvider gets: it fans spans
- * out to the pipeline's batch processors.
- *
- * Its shutdown() does nothing on purpose. Providers come and go with traced
- * processes (and LRU eviction); shutting one down must not shut the batch
- * processors and exporters the other providers share. The pipeline owns those
- * and shuts them down itself.
+ * Fans each finished span out to the pipeline's batch processors (one per
+ * exporter) and counts what their full queues drop. The pipeline owns the
+ * processors and shuts them down itself, so shutdown() here does nothing.
  */
 export class SharedSpanProcessor implements SpanProcessor {
   /** Spans each batch processor dropped because its queue was full (index = processor). */

@@ -9,14 +9,13 @@ import { ExportFailureTracker } from './ExportFailureTracker';
 import { createSpanExporter } from './exporters/createSpanExporter';
 import type { ExportLogger } from './Logger';
 import { silentLogger } from './Logger';
-import { PresetIdGenerator } from './PresetIdGenerator';
-import { ProviderCache, TRACER_NAME } from './ProviderCache';
+import { ResourceCache, TRACER_NAME } from './ResourceCache';
 import { toReadableSpan } from './ReadableSpanBuilder';
 import type { AgentIdentity } from './Resources';
 import { SharedSpanProcessor } from './SharedSpanProcessor';
 
 export interface TraceExportPipelineOptions extends AgentIdentity {
-  /** Per-process TracerProviders kept (LRU). Default 1024. */
+  /** Per-process resources kept (LRU). Default 1024. */
   maxProviders?: number;
   /** Log export failures once per this many. Default 100. */
   failureLogEvery?: number;
@@ -37,15 +36,14 @@ const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
  *
  * Each configured exporter gets its own BatchSpanProcessor, so a slow or
  * unreachable OTLP endpoint fills its own queue and never delays the file.
- * Each traced process gets its own TracerProvider (its own resource); all of
- * them feed the same processors.
+ * Each traced process gets its own resource. Spans are handed over as
+ * ReadableSpans built directly (ReadableSpanBuilder), not through a Tracer.
  */
 export class TraceExportPipeline {
-  private readonly _ids = new PresetIdGenerator();
   private readonly _failures: ExportFailureTracker;
   private readonly _processors: BatchSpanProcessor[] = [];
   private readonly _exporters: SpanExporter[] = [];
-  private readonly _providers: ProviderCache;
+  private readonly _resources: ResourceCache;
   private readonly _shared: SharedSpanProcessor;
   private readonly _scope: { name: string; version?: string };
   private _shutdown: Promise<void> | undefined;
@@ -89,12 +87,7 @@ export class TraceExportPipeline {
     }
     this._scope = options.agentVersion ? { name: TRACER_NAME, version: options.agentVersion } : { name: TRACER_NAME };
     this._shared = new SharedSpanProcessor(this._processors, config.batch.maxQueueSize);
-    this._providers = new ProviderCache(
-      this._shared,
-      this._ids,
-      { agentVersion: options.agentVersion, hostName: options.hostName },
-      options.maxProviders,
-    );
+    this._resources = new ResourceCache({ agentVersion: options.agentVersion, hostName: options.hostName }, options.maxProviders);
   }
 
   /** Failed export calls (batches) per exporter name, e.g. {"otlp/jaeger": 3}. */
@@ -112,9 +105,9 @@ export class TraceExportPipeline {
     return this._rejected;
   }
 
-  /** Per-process providers currently cached. */
+  /** Per-process resources currently cached (the test-facing name predates the resource cache). */
   get providerCount(): number {
-    return this._providers.resourceCount;
+    return this._resources.size;
   }
 
   /**
@@ -131,7 +124,7 @@ export class TraceExportPipeline {
       return false;
     }
     try {
-      this._shared.onEnd(toReadableSpan(span, this._providers.resourceFor(span.process), this._scope));
+      this._shared.onEnd(toReadableSpan(span, this._resources.resourceFor(span.process), this._scope));
       return true;
     } catch (error) {
       this._reject(`span ${span.name} could not be exported: ${String(error)}`);
@@ -154,7 +147,6 @@ export class TraceExportPipeline {
   }
 
   private async _doShutdown(): Promise<void> {
-    this._providers.clear();
     await this.forceFlush();
     const results = await Promise.allSettled(this._processors.map(p => p.shutdown()));
     // A processor whose final flush failed never reaches its exporter's

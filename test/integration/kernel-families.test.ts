@@ -16,6 +16,7 @@ import * as path from 'path';
 import { bpfSkipReason } from './harness/bpfAvailable';
 import { PROGRAMS, ServerProcess } from './harness/Programs';
 import { freePort } from './harness/net';
+import { LoopbackDrop } from './harness/Faults';
 import { loadNativeAddon } from '../../src/receivers/bpf/NativeAddon';
 import { MonotonicClock } from '../../src/receivers/MonotonicClock';
 import { SchedReceiver } from '../../src/receivers/sched/SchedReceiver';
@@ -253,20 +254,6 @@ describe('sched family: the raw_tp variant does the same job (real BPF)', { skip
   });
 });
 
-function iptables(op: '-I' | '-D', port: number): void {
-  execFileSync('iptables', [op, 'INPUT', '-i', 'lo', '-p', 'tcp', '--dport', String(port),
-    '-m', 'statistic', '--mode', 'random', '--probability', '0.3', '-j', 'DROP'], { stdio: 'pipe' });
-}
-
-function haveIptables(): boolean {
-  try {
-    execFileSync('iptables', ['-L', 'INPUT', '-n'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('tcp family: retransmits, drops, connects (real BPF)', { skip }, () => {
   const rtx: TcpRetransmitEvent[] = [];
   const connects: TcpConnectEvent[] = [];
@@ -293,9 +280,10 @@ describe('tcp family: retransmits, drops, connects (real BPF)', { skip }, () => 
     tcp?.stop();
   });
 
-  test('random drops on loopback: retransmits carry the original send time, drops are counted by reason', { skip: haveIptables() ? false : 'iptables not available' }, async (t) => {
+  test('random drops on loopback: retransmits carry the original send time, drops are counted by reason', { skip: LoopbackDrop.available() ? false : 'iptables not available' }, async (t) => {
     const before = tcp.dropCounters().get('NETFILTER_DROP') ?? 0;
-    iptables('-I', lossy.port);
+    const drop = new LoopbackDrop(lossy.port, 0.3);
+    drop.add();
     let lossyRun, cleanRun;
     try {
       [lossyRun, cleanRun] = await Promise.all([
@@ -303,7 +291,7 @@ describe('tcp family: retransmits, drops, connects (real BPF)', { skip }, () => 
         runToEnd(process.execPath, [path.join(PROGRAMS, 'tcpPingPong.js'), String(clean.port), '40', '1000']),
       ]);
     } finally {
-      iptables('-D', lossy.port);
+      drop.remove();
     }
     assert.equal(lossyRun.code, 0, lossyRun.stderr);
     assert.equal(cleanRun.code, 0, cleanRun.stderr);

@@ -107,6 +107,7 @@ export class BpfObject {
     return out;
   }
 
+
   startRingBuffer(map: string, onBatch: (batch: Buffer, records: number) => void): void {
     this.addon.startRingBuffer(this.handle, map, onBatch);
   }
@@ -121,4 +122,12 @@ export class BpfObject {
     this.closed = true;
     this.addon.close(this.handle);
   }
+}
+
+/** A per-CPU counters map as { name: total } (names in index order); zeros when the object is not loaded. */
+export function readNamedCounters<N extends string>(obj: BpfObject | undefined, map: string, names: readonly N[]): Record<N, number> {
+  const values = obj ? obj.readPerCpuCounters(map, names.length) : [];
+  const out = {} as Record<N, number>;
+  names.forEach((name, i) => (out[name] = values[i] ?? 0));
+  return out;
 }

@@ -1,3 +1,4 @@
+import { BatchDecoder } from '../bpf/BatchDecoder';
 import { MonotonicClock } from '../MonotonicClock';
 import { RunqueueHistogram, RunqueueWaitEvent, SchedEventSink } from './types';
 
@@ -6,16 +7,10 @@ export const EV_SCHED_WAIT = 1;
 export const SCHED_WAIT_SIZE = 72;
 const F_PREEMPTED = 1;
 const F_NEW = 2;
-const BATCH_RECORD_HEADER = 8;
 
 /** KSPAN_SCHED_HIST_SLOTS; struct kspan_sched_hist is slots, then count and sum_ns. */
 export const SCHED_HIST_SLOTS = 27;
 export const SCHED_HIST_SIZE = SCHED_HIST_SLOTS * 8 + 16;
-
-export interface DecodeStats {
-  records: number;
-  malformed: number;
-}
 
 /** NUL-terminated comm within [start, start + 16). */
 function comm(batch: Buffer, start: number): string {
@@ -23,30 +18,16 @@ function comm(batch: Buffer, start: number): string {
   return batch.toString('latin1', start, end < 0 || end > start + 16 ? start + 16 : end);
 }
 
-/** Walks a batch from the native ring-buffer consumer (u32 size, u32 reserved, record padded to 8). */
-export class SchedEventDecoder {
-  readonly stats: DecodeStats = { records: 0, malformed: 0 };
+/** Decodes the sched family's records (runqueue waits). */
+export class SchedEventDecoder extends BatchDecoder {
+  constructor(private readonly clock: MonotonicClock, private readonly sink: SchedEventSink) {
+    super();
+  }
 
-  constructor(private readonly clock: MonotonicClock, private readonly sink: SchedEventSink) {}
-
-  decodeBatch(batch: Buffer): void {
-    const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
-    let off = 0;
-    while (off + BATCH_RECORD_HEADER <= batch.length) {
-      const size = view.getUint32(off, true);
-      const start = off + BATCH_RECORD_HEADER;
-      off = start + ((size + 7) & ~7);
-      if (size === 0 || start + size > batch.length) {
-        this.stats.malformed++;
-        return;
-      }
-      this.stats.records++;
-      if (view.getUint8(start) === EV_SCHED_WAIT && size >= SCHED_WAIT_SIZE) {
-        this.sink.onRunqueueWait(this.decodeWait(batch, view, start));
-      } else {
-        this.stats.malformed++;
-      }
-    }
+  protected decodeRecord(batch: Buffer, view: DataView, start: number, size: number): boolean {
+    if (view.getUint8(start) !== EV_SCHED_WAIT || size < SCHED_WAIT_SIZE) return false;
+    this.sink.onRunqueueWait(this.decodeWait(batch, view, start));
+    return true;
   }
 
   decodeWait(batch: Buffer, v: DataView, o: number): RunqueueWaitEvent {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { BatchRecorder } from '../bpf/BatchRecorder';
-import { BpfObject } from '../bpf/BpfObject';
+import { BpfObject, readNamedCounters } from '../bpf/BpfObject';
 import { NativeAddon, ObjectHandle, bpfObjectPath } from '../bpf/NativeAddon';
 import { MonotonicClock } from '../MonotonicClock';
 import { Logger } from '../sockets/SocketsReceiver';
@@ -191,10 +191,7 @@ export class SchedReceiver {
   }
 
   counters(): SchedCounters {
-    const values = this.obj ? this.obj.readPerCpuCounters('sched_counters', SCHED_COUNTERS.length) : [];
-    const out = {} as SchedCounters;
-    SCHED_COUNTERS.forEach((name, i) => (out[name] = values[i] ?? 0));
-    return out;
+    return readNamedCounters(this.obj, 'sched_counters', SCHED_COUNTERS);
   }
 
   /** Records the kernel could not write (ring buffer full) plus records that failed to decode. */

@@ -1,3 +1,4 @@
+import { BatchDecoder } from '../bpf/BatchDecoder';
 import { MonotonicClock } from '../MonotonicClock';
 import {
   ConnRole, Direction, ProcessExecEvent, SockCloseEvent, SockDataEvent, SockOpenEvent, SocketEventSink,
@@ -16,67 +17,46 @@ const DATA_HEADER = 88;
 const CLOSE_SIZE = 32;
 const TLS_BIND_SIZE = 40;
 const EXEC_SIZE = 32;
-const BATCH_RECORD_HEADER = 8;
-
-export interface DecodeStats {
-  records: number;
-  malformed: number;
-}
 
 /**
  * Walks a batch from the native ring-buffer consumer and hands each record to
  * the sink. Data events reuse one object and payloads are views into the
  * batch: no per-record allocation beyond what the sink keeps.
  */
-export class SocketEventDecoder {
-  readonly stats: DecodeStats = { records: 0, malformed: 0 };
+export class SocketEventDecoder extends BatchDecoder {
   private readonly data: SockDataEvent = {
     direction: Direction.Egress, syscall: 0, tgid: 0, tid: 0, fd: 0, connId: 0n,
     enterTs: 0, exitTs: 0, arrivalTs: 0, wireLength: 0, payload: new Uint8Array(0), tail: undefined, ssl: undefined,
   };
 
-  constructor(private readonly clock: MonotonicClock, private readonly sink: SocketEventSink) {}
-
-  decodeBatch(batch: Buffer): void {
-    const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
-    let off = 0;
-    while (off + BATCH_RECORD_HEADER <= batch.length) {
-      const size = view.getUint32(off, true);
-      const start = off + BATCH_RECORD_HEADER;
-      off = start + ((size + 7) & ~7);
-      if (size === 0 || start + size > batch.length) {
-        this.stats.malformed++;
-        return;
-      }
-      this.stats.records++;
-      this.decodeRecord(batch, view, start, size);
-    }
+  constructor(private readonly clock: MonotonicClock, private readonly sink: SocketEventSink) {
+    super();
   }
 
-  private decodeRecord(batch: Buffer, v: DataView, o: number, size: number): void {
+  protected decodeRecord(batch: Buffer, v: DataView, o: number, size: number): boolean {
     switch (v.getUint8(o)) {
       case EV_OPEN:
         if (size < OPEN_SIZE) break;
         this.sink.onOpen(this.decodeOpen(batch, v, o));
-        return;
+        return true;
       case EV_DATA:
         if (size < DATA_HEADER) break;
         this.sink.onData(this.decodeData(batch, v, o, size));
-        return;
+        return true;
       case EV_CLOSE:
         if (size < CLOSE_SIZE) break;
         this.sink.onClose(this.decodeClose(v, o));
-        return;
+        return true;
       case EV_TLS_BIND:
         if (size < TLS_BIND_SIZE) break;
         this.sink.onTlsBind?.(this.decodeTlsBind(batch, v, o));
-        return;
+        return true;
       case EV_EXEC:
         if (size < EXEC_SIZE) break;
         this.sink.onExec?.(this.decodeExec(batch, v, o));
-        return;
+        return true;
     }
-    this.stats.malformed++;
+    return false;
   }
 
   private decodeOpen(batch: Buffer, v: DataView, o: number): SockOpenEvent {

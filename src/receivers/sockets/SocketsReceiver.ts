@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { KernelReceiverConfig } from '../../config/types';
-import { BpfObject } from '../bpf/BpfObject';
+import { BpfObject, readNamedCounters } from '../bpf/BpfObject';
 import { NativeAddon, bpfObjectPath } from '../bpf/NativeAddon';
 import { MonotonicClock } from '../MonotonicClock';
 import { BatchRecorder } from '../bpf/BatchRecorder';
@@ -125,10 +125,7 @@ export class SocketsReceiver {
   }
 
   counters(): Record<(typeof SOCK_COUNTERS)[number], number> {
-    const values = this.obj ? this.obj.readPerCpuCounters('sock_counters', SOCK_COUNTERS.length) : [];
-    const out = {} as Record<(typeof SOCK_COUNTERS)[number], number>;
-    SOCK_COUNTERS.forEach((name, i) => (out[name] = values[i] ?? 0));
-    return out;
+    return readNamedCounters(this.obj, 'sock_counters', SOCK_COUNTERS);
   }
 
   mapMemoryBytes(): number {

@@ -1,4 +1,5 @@
 import { constants as osConstants } from 'os';
+import { BatchDecoder } from '../bpf/BatchDecoder';
 import { MonotonicClock } from '../MonotonicClock';
 import { formatAddress } from '../sockets/address';
 import { DropReasonNames } from './DropReasons';
@@ -15,7 +16,6 @@ export const EV_TCP_DROP = 3;
 export const RETRANSMIT_SIZE = 88;
 export const CONNECT_SIZE = 80;
 export const DROP_SIZE = 80;
-const BATCH_RECORD_HEADER = 8;
 
 const ORIGIN: Record<number, RetransmitOrigin> = { 1: 'first_tx', 2: 'rto' };
 const CONNECT_F_FAILED = 1;
@@ -27,53 +27,33 @@ const ERRNO_NAMES = new Map<number, string>(
   Object.entries(osConstants.errno).map(([name, n]) => [n as number, name]),
 );
 
-export interface DecodeStats {
-  records: number;
-  malformed: number;
-}
-
 /** Walks a batch from the native ring-buffer consumer (u32 size, u32 reserved, record padded to 8). */
-export class TcpEventDecoder {
-  readonly stats: DecodeStats = { records: 0, malformed: 0 };
+export class TcpEventDecoder extends BatchDecoder {
 
   constructor(
     private readonly clock: MonotonicClock,
     private readonly sink: TcpEventSink,
     private readonly reasons: DropReasonNames,
-  ) {}
-
-  decodeBatch(batch: Buffer): void {
-    const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
-    let off = 0;
-    while (off + BATCH_RECORD_HEADER <= batch.length) {
-      const size = view.getUint32(off, true);
-      const start = off + BATCH_RECORD_HEADER;
-      off = start + ((size + 7) & ~7);
-      if (size === 0 || start + size > batch.length) {
-        this.stats.malformed++;
-        return;
-      }
-      this.stats.records++;
-      this.decodeRecord(batch, view, start, size);
-    }
+  ) {
+    super();
   }
 
-  private decodeRecord(batch: Buffer, v: DataView, o: number, size: number): void {
+  protected decodeRecord(batch: Buffer, v: DataView, o: number, size: number): boolean {
     switch (v.getUint8(o)) {
       case EV_TCP_RETRANSMIT:
         if (size < RETRANSMIT_SIZE) break;
         this.sink.onRetransmit(this.decodeRetransmit(batch, v, o));
-        return;
+        return true;
       case EV_TCP_CONNECT:
         if (size < CONNECT_SIZE) break;
         this.sink.onConnect(this.decodeConnect(batch, v, o));
-        return;
+        return true;
       case EV_TCP_DROP:
         if (size < DROP_SIZE) break;
         this.sink.onDrop(this.decodeDrop(batch, v, o));
-        return;
+        return true;
     }
-    this.stats.malformed++;
+    return false;
   }
 
   private tuple(batch: Buffer, v: DataView, o: number): TcpTuple {

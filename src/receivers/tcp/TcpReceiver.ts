@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { BatchRecorder } from '../bpf/BatchRecorder';
-import { BpfObject } from '../bpf/BpfObject';
+import { BpfObject, readNamedCounters } from '../bpf/BpfObject';
 import { NativeAddon, bpfObjectPath } from '../bpf/NativeAddon';
 import { MonotonicClock } from '../MonotonicClock';
 import { Logger } from '../sockets/SocketsReceiver';
@@ -136,10 +136,7 @@ export class TcpReceiver {
   }
 
   counters(): TcpCounters {
-    const values = this.obj ? this.obj.readPerCpuCounters('tcp_counters', TCP_COUNTERS.length) : [];
-    const out = {} as TcpCounters;
-    TCP_COUNTERS.forEach((name, i) => (out[name] = values[i] ?? 0));
-    return out;
+    return readNamedCounters(this.obj, 'tcp_counters', TCP_COUNTERS);
   }
 
   /** Records the kernel could not write (ring buffer full) plus records that failed to decode. */

@@ -1,5 +1,5 @@
 /**
- * The Echo service of programs/echo.proto (kspan.test.Echo) for the grpc-js
+ * The Echo service of test/fixtures/http2/test.proto (kspan.test.Echo) for the grpc-js
  * test programs. tsc does not copy .proto files into dist, so the proto is
  * read from the source tree.
  */
@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
-export const PROTO = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'integration', 'programs', 'echo.proto');
+export const PROTO = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'http2', 'test.proto');
 
 export interface EchoRequest {
   text: string;
