@@ -21,6 +21,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "include/sched.h"
+#include "include/wakeup.h"
 
 #define TASK_RUNNING 0
 
@@ -166,7 +167,7 @@ static __always_inline void emit_wait(struct task_struct *prev, struct task_stru
 		ev->prev_comm[0] = 0;
 	if (bpf_core_read_str(ev->comm, sizeof(ev->comm), &next->comm) < 0)
 		ev->comm[0] = 0;
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, wakeup_flags(&sched_events));
 	count(KSPAN_SCHED_CNT_EVENTS);
 }
 

@@ -16,6 +16,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "include/tcp.h"
+#include "include/wakeup.h"
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -81,7 +82,7 @@ static __always_inline void *reserve(__u32 size)
 
 static __always_inline void submit(void *ev)
 {
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, wakeup_flags(&tcp_events));
 	count(KSPAN_TCP_CNT_EVENTS);
 }
 
@@ -379,7 +380,7 @@ int kfree_skb(struct trace_event_raw_kfree_skb *ctx)
 	ev.sk = (__u64)sk;
 	ev.ts = bpf_ktime_get_ns();
 	ev.location = (__u64)ctx->location;
-	if (bpf_ringbuf_output(&tcp_events, &ev, sizeof(ev), 0))
+	if (bpf_ringbuf_output(&tcp_events, &ev, sizeof(ev), wakeup_flags(&tcp_events)))
 		count(KSPAN_TCP_CNT_RINGBUF_FULL);
 	else
 		count(KSPAN_TCP_CNT_EVENTS);

@@ -5,6 +5,8 @@
 #ifndef KSPAN_SOCKETS_MAPS_H
 #define KSPAN_SOCKETS_MAPS_H
 
+#include "wakeup.h"
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 * 1024 * 1024);
@@ -98,7 +100,7 @@ static __always_inline __u64 take_arrival(void *map, __u64 sk)
 
 static __always_inline void output(void *data, __u64 size)
 {
-	if (bpf_ringbuf_output(&sock_events, data, size, 0))
+	if (bpf_ringbuf_output(&sock_events, data, size, wakeup_flags(&sock_events)))
 		count(KSPAN_CNT_RINGBUF_FULL);
 	else
 		count(KSPAN_CNT_EVENTS);

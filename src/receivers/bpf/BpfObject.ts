@@ -33,6 +33,21 @@ export class BpfObject {
     this.addon.setRodata(this.handle, variable, b);
   }
 
+  setU64(variable: string, value: number): void {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(value));
+    this.addon.setRodata(this.handle, variable, b);
+  }
+
+  /**
+   * Records are submitted without waking the consumer, which drains on a
+   * timer (native/src/ringbuf.c); it is woken early only once a quarter of the
+   * ring is waiting, so a burst cannot fill it between two drains.
+   */
+  setRingWakeup(ringBytes: number): void {
+    this.setU64('wakeup_bytes', Math.max(1, Math.floor(ringBytes / 4)));
+  }
+
   setU8(variable: string, value: number): void {
     this.addon.setRodata(this.handle, variable, Buffer.from([value & 0xff]));
   }

@@ -123,6 +123,7 @@ export class SchedReceiver {
       minWait.writeBigUInt64LE(BigInt(Math.max(0, Math.round(this.options.minWaitNs))));
       this.addon.setRodata(obj.handle, 'min_wait_ns', minWait);
       obj.setMaxEntries('sched_events', this.options.ringBufferBytes);
+      obj.setRingWakeup(this.options.ringBufferBytes);
       for (const hook of HOOKS) {
         obj.setAutoload(hook + SUFFIX[other], false);
         skipped.push({ program: hook + SUFFIX[other], reason: `${variant} variant used instead` });

@@ -91,6 +91,7 @@ export class SocketsReceiver {
     obj.setU8('filter_ports', d.ports.length > 0 ? 1 : 0);
     obj.setU32('payload_bytes', this.config.payloadBytes);
     obj.setMaxEntries('sock_events', this.config.ringBufferBytes);
+    obj.setRingWakeup(this.config.ringBufferBytes);
     for (const [prog, tp] of Object.entries(OPTIONAL_PROGRAMS)) {
       if (!fs.existsSync(`${this.tracefs}/events/${tp}`)) {
         obj.setAutoload(prog, false);

@@ -82,6 +82,7 @@ export class TcpReceiver {
       obj.setU32('self_tgid', process.pid);
       obj.setU8('drop_events', this.options.dropEvents ? 1 : 0);
       obj.setMaxEntries('tcp_events', this.options.ringBufferBytes);
+      obj.setRingWakeup(this.options.ringBufferBytes);
       for (const [prog, { tracepoint, loses }] of Object.entries(PROGRAMS)) {
         if (fs.existsSync(`${tracefs}/events/${tracepoint}`)) continue;
         obj.setAutoload(prog, false);

@@ -56,6 +56,7 @@ export class TlsReceiver {
     try {
       obj.setU32('self_tgid', process.pid);
       obj.setU32('payload_bytes', this.config.payloadBytes);
+      obj.setRingWakeup(this.config.ringBufferBytes); // it writes into the sockets ring
       for (const m of SHARED_MAPS) obj.reuseMap(m, sockets);
       obj.load();
     } catch (err) {
