@@ -17,8 +17,8 @@ export function parseTraceparent(value: string | undefined): RemoteParent | unde
   return { traceId: m[2], spanId: m[3] };
 }
 
-/* Ids come from a pool refilled in bulk: one crypto call per 256 ids. */
-const pool = Buffer.alloc(4096);
+/* Ids come from a pool refilled in bulk: one crypto call per 4096 ids. */
+const pool = Buffer.alloc(64 * 1024);
 let poolOffset = pool.length;
 
 function randomHex(bytes: number): string {
@@ -26,9 +26,12 @@ function randomHex(bytes: number): string {
     randomFillSync(pool);
     poolOffset = 0;
   }
-  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  const from = poolOffset;
   poolOffset += bytes;
-  return /^0+$/.test(hex) ? randomHex(bytes) : hex;
+  // An all-zero id is invalid; test the bytes, not the hex string (no regex on the per-span path).
+  let any = 0;
+  for (let i = from; i < poolOffset; i++) any |= pool[i];
+  return any === 0 ? randomHex(bytes) : pool.toString('hex', from, poolOffset);
 }
 
 export function newTraceId(): string {

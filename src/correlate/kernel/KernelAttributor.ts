@@ -28,6 +28,11 @@ interface Connect extends TcpConnectEvent { endTs: number }
 interface Drop extends TcpDropEvent { endTs: number }
 type Wait = RunqueueWaitEvent;
 
+// Hoisted so the per-span path creates no closures.
+const waitStart = (e: Wait): number => e.startTs;
+const eventTs = (e: { ts: number }): number => e.ts;
+const connectStart = (e: Connect): number => e.startTs;
+
 /**
  * Turns kernel events into child spans of the requests they delayed:
  * runqueue waits of the threads that served or made a request, TCP
@@ -94,32 +99,35 @@ export class KernelAttributor implements SchedEventSink, TcpEventSink {
       out.push(socketWait);
     }
     let waitNs = 0;
-    const clipped: Array<{ w: RunqueueWaitEvent; s: number; e: number }> = [];
+    let clipped: Array<{ w: RunqueueWaitEvent; s: number; e: number }> | undefined;
     for (const tid of ex.threads) {
-      for (const w of this.waits.overlapping(tid, start, end, (e) => e.startTs)) {
+      for (const w of this.waits.overlapping(tid, start, end, waitStart)) {
         const s = Math.max(w.startTs, start), e = Math.min(w.endTs, end);
         if (e <= s) continue;
         waitNs += e - s;
-        clipped.push({ w, s, e });
+        (clipped ??= []).push({ w, s, e });
       }
     }
-    // On an event loop one wait delays every request in flight; the longest ones become spans, all count in the total.
-    clipped.sort((a, b) => (b.e - b.s) - (a.e - a.s));
-    for (const { w, s, e } of clipped.slice(0, MAX_WAIT_SPANS)) {
-      const parent = socketWait && e <= ex.firstReadTs ? socketWait : span;
-      out.push(this.factory.runqueueWait(parent, w, s, e, ex.conn.process));
+    if (clipped) {
+      // On an event loop one wait delays every request in flight; the longest ones become spans, all count in the total.
+      clipped.sort((a, b) => (b.e - b.s) - (a.e - a.s));
+      for (const { w, s, e } of clipped.slice(0, MAX_WAIT_SPANS)) {
+        const parent = socketWait && e <= ex.firstReadTs ? socketWait : span;
+        out.push(this.factory.runqueueWait(parent, w, s, e, ex.conn.process));
+      }
+      if (clipped.length > MAX_WAIT_SPANS) span.attributes['kspan.runqueue.waits_not_shown'] = clipped.length - MAX_WAIT_SPANS;
     }
-    if (clipped.length > MAX_WAIT_SPANS) span.attributes['kspan.runqueue.waits_not_shown'] = clipped.length - MAX_WAIT_SPANS;
     let retransmitCount = 0;
-    for (const key of [ex.conn.tupleKey, ex.conn.peerTupleKey]) {
-      for (const r of this.retransmits.overlapping(key, start, end, (e) => e.ts)) {
+    for (let i = 0; i < 2; i++) {
+      const key = i === 0 ? ex.conn.tupleKey : ex.conn.peerTupleKey;
+      for (const r of this.retransmits.overlapping(key, start, end, eventTs)) {
         retransmitCount++;
         out.push(this.factory.retransmit(span, r, ex.conn.process));
       }
-      for (const d of this.drops.overlapping(key, start, end, (e) => e.ts)) span.events = [...(span.events ?? []), this.factory.dropEvent(d)];
+      for (const d of this.drops.overlapping(key, start, end, eventTs)) (span.events ??= []).push(this.factory.dropEvent(d));
     }
     if (ex.kind === 'CLIENT' && ex.firstOnConnection) {
-      const [c] = this.connects.overlapping(ex.conn.tupleKey, 0, Number.MAX_SAFE_INTEGER, (e) => e.startTs);
+      const [c] = this.connects.overlapping(ex.conn.tupleKey, 0, Number.MAX_SAFE_INTEGER, connectStart);
       if (c) out.push(this.factory.connect(span, c, ex.conn.process));
     }
     span.attributes['kernel.runqueue.wait_ns'] = waitNs;

@@ -5,6 +5,8 @@
  * order relative to it, hence keeping them rather than matching on arrival.
  * Bounded per key and in age.
  */
+const NONE: readonly never[] = Object.freeze([]);
+
 export class RecentEvents<K, E extends { endTs: number }> {
   private readonly byKey = new Map<K, E[]>();
 
@@ -20,11 +22,13 @@ export class RecentEvents<K, E extends { endTs: number }> {
     if (list.length > this.maxPerKey) list.shift();
   }
 
-  /** Events of key overlapping [start, end]. */
-  overlapping(key: K, start: number, end: number, startOf: (e: E) => number): E[] {
+  /** Events of key overlapping [start, end]; a shared empty array when none (most requests), so the miss allocates nothing. */
+  overlapping(key: K, start: number, end: number, startOf: (e: E) => number): readonly E[] {
     const list = this.byKey.get(key);
-    if (!list) return [];
-    return list.filter((e) => e.endTs >= start && startOf(e) <= end);
+    if (!list) return NONE;
+    let out: E[] | undefined;
+    for (const e of list) if (e.endTs >= start && startOf(e) <= end) (out ??= []).push(e);
+    return out ?? NONE;
   }
 
   /** Drops events that ended before cutoff. */
