@@ -56,7 +56,7 @@ export class Agent {
     const identity = { agentVersion: VERSION };
     if (config.metrics) {
       this.metricsPipeline = new MetricsPipeline(config.metrics, log, identity);
-      this.metrics = new KspanMetrics(this.metricsPipeline.meter);
+      this.metrics = new KspanMetrics(this.metricsPipeline.meter, this.metricsPipeline.requestDurations);
       this.kernelMetrics = new KernelMetrics(this.metricsPipeline.meter);
     }
     if (config.traces) {

@@ -1,6 +1,7 @@
 import { ValueType, createNoopMeter } from '@opentelemetry/api';
-import type { Attributes, Counter, Histogram, Meter, ObservableCounter } from '@opentelemetry/api';
+import type { Attributes, Counter, Meter, ObservableCounter } from '@opentelemetry/api';
 import type { KspanSpan } from '../correlate/span';
+import type { DurationHistogramProducer } from './DurationHistogramProducer';
 
 /** One probe family's event totals, as the agent reads them from its ring buffers and BPF maps. */
 export interface EventCounterSample {
@@ -36,10 +37,10 @@ export const MAX_RPC_METHODS = 1000;
  * metrics pipeline is configured, so callers never need to check.
  */
 export class KspanMetrics {
-  private readonly _serverDuration: Histogram;
-  private readonly _clientDuration: Histogram;
-  private readonly _rpcServerDuration: Histogram;
-  private readonly _rpcClientDuration: Histogram;
+  private readonly _serverDuration: number;
+  private readonly _clientDuration: number;
+  private readonly _rpcServerDuration: number;
+  private readonly _rpcClientDuration: number;
   private readonly _rpcMethods = new Set<string>();
   private readonly _spansExported: Counter;
   private readonly _parseErrors: Counter;
@@ -47,28 +48,16 @@ export class KspanMetrics {
   private readonly _eventsLost: ObservableCounter;
   private _eventSource: EventCountersSource | undefined;
 
-  constructor(meter: Meter = createNoopMeter()) {
-    const durationOptions = {
-      unit: 's',
-      valueType: ValueType.DOUBLE,
-      advice: { explicitBucketBoundaries: HTTP_DURATION_BUCKETS },
-    };
-    this._serverDuration = meter.createHistogram('http.server.request.duration', {
-      ...durationOptions,
-      description: 'Duration of HTTP server requests, timed by the kernel.',
-    });
-    this._clientDuration = meter.createHistogram('http.client.request.duration', {
-      ...durationOptions,
-      description: 'Duration of HTTP client requests, timed by the kernel.',
-    });
-    this._rpcServerDuration = meter.createHistogram('rpc.server.duration', {
-      ...durationOptions,
-      description: 'Duration of gRPC calls served, timed by the kernel.',
-    });
-    this._rpcClientDuration = meter.createHistogram('rpc.client.duration', {
-      ...durationOptions,
-      description: 'Duration of gRPC calls made, timed by the kernel.',
-    });
+  /**
+   * `durations` aggregates the per-span request-duration histograms (see
+   * DurationHistogramProducer); without it (no metrics pipeline) they are not recorded.
+   */
+  constructor(meter: Meter = createNoopMeter(), private readonly _durations?: DurationHistogramProducer) {
+    const define = (name: string, description: string) => _durations?.define(name, description) ?? -1;
+    this._serverDuration = define('http.server.request.duration', 'Duration of HTTP server requests, timed by the kernel.');
+    this._clientDuration = define('http.client.request.duration', 'Duration of HTTP client requests, timed by the kernel.');
+    this._rpcServerDuration = define('rpc.server.duration', 'Duration of gRPC calls served, timed by the kernel.');
+    this._rpcClientDuration = define('rpc.client.duration', 'Duration of gRPC calls made, timed by the kernel.');
     this._spansExported = meter.createCounter('kspan.spans.exported', {
       unit: '{span}',
       valueType: ValueType.INT,
@@ -111,9 +100,10 @@ export class KspanMetrics {
 
   /** Derive the request-duration metrics from a finished SERVER or CLIENT HTTP span. */
   recordSpan(span: KspanSpan): void {
-    if (span.kind === 'INTERNAL') return;
+    const durations = this._durations;
+    if (!durations || span.kind === 'INTERNAL') return;
     if (span.attributes['rpc.system'] === 'grpc') {
-      this.recordRpc(span);
+      this.recordRpc(durations, span);
       return;
     }
     const method = span.attributes['http.request.method'];
@@ -121,36 +111,49 @@ export class KspanMetrics {
     if (typeof method !== 'string') return;
     const seconds = Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e9;
     if (!(seconds >= 0)) return;
-    const attrs: Attributes = {
-      'service.name': span.process.serviceName,
-      'http.request.method': KNOWN_METHODS.has(method) ? method : '_OTHER',
-    };
-    const status = span.attributes['http.response.status_code'];
-    if (typeof status === 'number') attrs['http.response.status_code'] = status;
-    const port = span.attributes['server.port'];
-    if (typeof port === 'number') attrs['server.port'] = port;
+    const service = span.process.serviceName;
+    const knownMethod = KNOWN_METHODS.has(method) ? method : '_OTHER';
+    const s = span.attributes['http.response.status_code'];
+    const p = span.attributes['server.port'];
+    const status = typeof s === 'number' ? s : undefined;
+    const port = typeof p === 'number' ? p : undefined;
     const errorType = errorTypeOf(span, status);
-    if (errorType !== undefined) attrs['error.type'] = errorType;
-    (span.kind === 'SERVER' ? this._serverDuration : this._clientDuration).record(seconds, attrs);
+    const key = `${service}\n${knownMethod}\n${status}\n${port}\n${errorType}`;
+    durations.record(span.kind === 'SERVER' ? this._serverDuration : this._clientDuration, seconds, key, () => {
+      const attrs: Attributes = { 'service.name': service, 'http.request.method': knownMethod };
+      if (status !== undefined) attrs['http.response.status_code'] = status;
+      if (port !== undefined) attrs['server.port'] = port;
+      if (errorType !== undefined) attrs['error.type'] = errorType;
+      return attrs;
+    });
   }
 
   /** rpc.{server,client}.duration from a gRPC span (HTTP/2 spans without gRPC stay HTTP). */
-  private recordRpc(span: KspanSpan): void {
+  private recordRpc(durations: DurationHistogramProducer, span: KspanSpan): void {
     const seconds = Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e9;
     if (!(seconds >= 0)) return;
     const a = span.attributes;
-    const attrs: Attributes = { 'service.name': span.process.serviceName, 'rpc.system': 'grpc' };
-    const service = a['rpc.service'], method = a['rpc.method'];
-    if (typeof service === 'string' && typeof method === 'string') {
-      const key = `${span.process.serviceName}\n${service}\n${method}`;
-      if (this._rpcMethods.size < MAX_RPC_METHODS) this._rpcMethods.add(key);
-      const known = this._rpcMethods.has(key);
-      attrs['rpc.service'] = known ? service : '_OTHER';
-      attrs['rpc.method'] = known ? method : '_OTHER';
+    const serviceName = span.process.serviceName;
+    let service: string | undefined, method: string | undefined;
+    if (typeof a['rpc.service'] === 'string' && typeof a['rpc.method'] === 'string') {
+      const pair = `${serviceName}\n${a['rpc.service']}\n${a['rpc.method']}`;
+      if (this._rpcMethods.size < MAX_RPC_METHODS) this._rpcMethods.add(pair);
+      const known = this._rpcMethods.has(pair);
+      service = known ? a['rpc.service'] : '_OTHER';
+      method = known ? a['rpc.method'] : '_OTHER';
     }
-    const status = a['rpc.grpc.status_code'];
-    if (typeof status === 'number') attrs['rpc.grpc.status_code'] = status;
-    (span.kind === 'SERVER' ? this._rpcServerDuration : this._rpcClientDuration).record(seconds, attrs);
+    const s = a['rpc.grpc.status_code'];
+    const status = typeof s === 'number' ? s : undefined;
+    const key = `${serviceName}\n${service}\n${method}\n${status}`;
+    durations.record(span.kind === 'SERVER' ? this._rpcServerDuration : this._rpcClientDuration, seconds, key, () => {
+      const attrs: Attributes = { 'service.name': serviceName, 'rpc.system': 'grpc' };
+      if (service !== undefined && method !== undefined) {
+        attrs['rpc.service'] = service;
+        attrs['rpc.method'] = method;
+      }
+      if (status !== undefined) attrs['rpc.grpc.status_code'] = status;
+      return attrs;
+    });
   }
 
   /** Count spans an exporter accepted (wire to TraceExportPipeline's onExportResult). */

@@ -11,6 +11,8 @@ import { silentLogger } from './Logger';
 import type { AgentIdentity } from './Resources';
 import { agentResource } from './Resources';
 import { KernelHistogramProducer } from './KernelHistogramProducer';
+import { DurationHistogramProducer } from './DurationHistogramProducer';
+import { HTTP_DURATION_BUCKETS } from './KspanMetrics';
 
 export type MetricsPipelineConfig = PipelineConfig & { intervalMs: number };
 
@@ -46,19 +48,24 @@ export class MetricsPipeline {
   readonly runqueueLatency = new KernelHistogramProducer('kernel.runqueue.latency',
     'Time threads waited runnable on a CPU runqueue before running (all waits, per service)');
 
+  /** http.*.request.duration and rpc.*.duration, recorded per span by KspanMetrics. */
+  readonly requestDurations: DurationHistogramProducer;
+
   constructor(
     config: MetricsPipelineConfig,
     private readonly _logger: ExportLogger = silentLogger,
     options: MetricsPipelineOptions = {},
   ) {
     this._failures = new ExportFailureTracker(_logger, options.failureLogEvery);
+    this.requestDurations = new DurationHistogramProducer(HTTP_DURATION_BUCKETS, { name: METER_NAME, version: options.agentVersion });
+    const producers = [this.runqueueLatency, this.requestDurations];
     const factory = options.exporterFactory ?? createMetricExporter;
     const readers: IMetricReader[] = [];
     const listening: Promise<unknown>[] = [];
     for (const exporterConfig of config.exporters) {
       try {
         if (exporterConfig.type === 'prometheus') {
-          const prometheus = new PrometheusEndpoint(exporterConfig, _logger, [this.runqueueLatency]);
+          const prometheus = new PrometheusEndpoint(exporterConfig, _logger, producers);
           this._prometheus.push(prometheus);
           readers.push(prometheus.reader);
           listening.push(prometheus.listening.then(url => url && this._prometheusUrls.push(url)));
@@ -72,7 +79,7 @@ export class MetricsPipeline {
         readers.push(
           new PeriodicExportingMetricReader({
             exporter: counted,
-            metricProducers: [this.runqueueLatency],
+            metricProducers: producers,
             exportIntervalMillis: config.intervalMs,
             // The SDK refuses a timeout longer than the interval.
             exportTimeoutMillis: Math.min(timeoutMs, config.intervalMs),

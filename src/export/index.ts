@@ -3,6 +3,7 @@ export type { TraceExportPipelineOptions } from './TraceExportPipeline';
 export { MetricsPipeline, METER_NAME } from './MetricsPipeline';
 export type { MetricsPipelineConfig, MetricsPipelineOptions } from './MetricsPipeline';
 export { KspanMetrics, HTTP_DURATION_BUCKETS } from './KspanMetrics';
+export { DurationHistogramProducer } from './DurationHistogramProducer';
 export type { EventCounterSample, EventCountersSource } from './KspanMetrics';
 export type { ExportResultListener } from './CountingSpanExporter';
 export type { AgentIdentity } from './Resources';

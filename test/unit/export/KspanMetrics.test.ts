@@ -17,7 +17,7 @@ async function collect(
     undefined,
     { exporterFactory: () => memory },
   );
-  record(new KspanMetrics(pipeline.meter));
+  record(new KspanMetrics(pipeline.meter, pipeline.requestDurations));
   await pipeline.forceFlush();
   afterCollect();
   const out = new Map<string, DataPoint<Histogram | number>[]>();

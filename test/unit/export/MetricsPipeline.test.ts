@@ -32,7 +32,7 @@ test('prometheus endpoint serves http_server_request_duration_seconds after reco
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     assert.ok(logger.lines.some(l => l.level === 'info' && l.msg.includes(url)), 'the URL is logged');
 
-    const metrics = new KspanMetrics(pipeline.meter);
+    const metrics = new KspanMetrics(pipeline.meter, pipeline.requestDurations);
     metrics.recordSpan(makeSpan()); // 12.3 ms GET 200
     metrics.recordSpan(makeSpan({ attributes: { 'http.request.method': 'GET', 'http.response.status_code': 503, 'server.port': 8080 } }));
     metrics.recordSpan(makeSpan({ kind: 'CLIENT', attributes: { 'http.request.method': 'POST', 'http.response.status_code': 201, 'server.port': 443 } }));
@@ -81,7 +81,7 @@ test('a prometheus port already in use is a clear error, not a crash', async () 
     assert.equal(errors.length, 1);
     assert.match(errors[0]!.msg, new RegExp(`127\\.0\\.0\\.1:${port}.*already in use`));
     // The rest of the metrics pipeline still works.
-    new KspanMetrics(pipeline.meter).recordSpan(makeSpan());
+    new KspanMetrics(pipeline.meter, pipeline.requestDurations).recordSpan(makeSpan());
     await pipeline.forceFlush();
     assert.match(await readFile(path, 'utf8'), /http\.server\.request\.duration/);
   } finally {
@@ -97,7 +97,7 @@ test('file metric exporter writes OTLP/JSON ExportMetricsServiceRequest lines', 
     agentVersion: '0.1.0',
     hostName: 'test-host',
   });
-  const metrics = new KspanMetrics(pipeline.meter);
+  const metrics = new KspanMetrics(pipeline.meter, pipeline.requestDurations);
   metrics.recordSpan(makeSpan());
   metrics.addSpansExported(7, 'otlp');
   await pipeline.forceFlush();
@@ -133,7 +133,7 @@ test('console metric exporter prints a compact line per data point', async () =>
   const pipeline = new MetricsPipeline(metricsConfig([{ type: 'console', name: 'console' }]), undefined, {
     exporterFactory: () => new ConsoleMetricExporter(line => out.push(line)),
   });
-  const metrics = new KspanMetrics(pipeline.meter);
+  const metrics = new KspanMetrics(pipeline.meter, pipeline.requestDurations);
   metrics.recordSpan(makeSpan());
   metrics.setEventCountersSource(() => [{ family: 'sockets', received: 42 }]);
   await pipeline.forceFlush();
@@ -173,7 +173,7 @@ test('otlphttp metrics are POSTed to <endpoint>/v1/metrics as OTLP/JSON', async 
     ]),
   );
   try {
-    new KspanMetrics(pipeline.meter).recordSpan(makeSpan());
+    new KspanMetrics(pipeline.meter, pipeline.requestDurations).recordSpan(makeSpan());
     await pipeline.forceFlush();
     assert.deepEqual(pipeline.exportFailures, {});
     assert.equal(bodies.length, 1);
@@ -194,7 +194,7 @@ test('an unreachable OTLP/gRPC metrics endpoint is counted and never throws', as
     metricsConfig([{ type: 'otlp', name: 'otlp', endpoint: `127.0.0.1:${port}`, insecure: true, headers: {}, timeoutMs: 300 }]),
     logger.log,
   );
-  new KspanMetrics(pipeline.meter).recordSpan(makeSpan());
+  new KspanMetrics(pipeline.meter, pipeline.requestDurations).recordSpan(makeSpan());
   await pipeline.forceFlush();
   assert.deepEqual(pipeline.exportFailures, { otlp: 1 });
   assert.equal(logger.lines.filter(l => l.level === 'warn').length, 1);
