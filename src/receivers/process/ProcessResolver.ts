@@ -25,6 +25,9 @@ export class ProcessResolver {
     const hit = this.cache.get(pid);
     if (hit && (startTime === undefined || hit.startTime === startTime)) return hit.identity;
     const identity = this.read(pid, comm);
+    // Gone, and no comm to name it: not cached, so a later event carrying the comm (events of
+    // one process arrive on several ring buffers, in any order) names it properly.
+    if (identity.executablePath === undefined && !comm) return identity;
     if (startTime !== undefined || !hit) {
       if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value as number);
       this.cache.set(pid, { identity, startTime: startTime ?? '' });
