@@ -12,6 +12,8 @@ export const TRACER_NAME = 'kspan';
  */
 export class ResourceCache {
   private readonly _resources = new Map<string, Resource>();
+  /** Identities are shared per process by the resolver, so most spans are answered here without building a key. */
+  private readonly _byIdentity = new WeakMap<ProcessIdentity, Resource>();
 
   constructor(private readonly _agent: AgentIdentity, private readonly _maxSize = 1024) {}
 
@@ -20,6 +22,15 @@ export class ResourceCache {
   }
 
   resourceFor(proc: ProcessIdentity): Resource {
+    let resource = this._byIdentity.get(proc);
+    if (resource === undefined) {
+      resource = this._keyed(proc);
+      this._byIdentity.set(proc, resource);
+    }
+    return resource;
+  }
+
+  private _keyed(proc: ProcessIdentity): Resource {
     // pid alone is not an identity: pids are reused, and exec changes the executable.
     const key = `${proc.pid}\0${proc.serviceName}\0${proc.executableName}\0${proc.executablePath ?? ''}`;
     let resource = this._resources.get(key);
