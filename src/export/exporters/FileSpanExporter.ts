@@ -1,15 +1,16 @@
 import type { ExportResult } from '@opentelemetry/core';
 import { ExportResultCode } from '@opentelemetry/core';
-import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { encodeTraceJson } from '../otlp';
 import { JsonLinesFile } from './JsonLinesFile';
 
 /**
  * Writes each export call as one line holding an OTLP/JSON
  * ExportTraceServiceRequest ({"resourceSpans":[...]}) — the OpenTelemetry
  * Collector file exporter's format, so its otlpjsonfile receiver and our tests
- * can read it back. The JSON serializer keeps trace/span ids as hex and
- * timestamps as decimal nanosecond strings.
+ * can read it back. Encoded by kspan's OTLP/JSON encoder (the SDK JSON
+ * serializer's output, cheaper): trace/span ids as hex, timestamps as
+ * decimal nanosecond strings.
  */
 export class FileSpanExporter implements SpanExporter {
   private readonly _file: JsonLinesFile;
@@ -19,15 +20,11 @@ export class FileSpanExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    let json: Uint8Array | undefined;
+    let json: Uint8Array;
     try {
-      json = JsonTraceSerializer.serializeRequest(spans);
+      json = encodeTraceJson(spans);
     } catch (error) {
       resultCallback({ code: ExportResultCode.FAILED, error: error as Error });
-      return;
-    }
-    if (!json) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error('spans could not be serialized') });
       return;
     }
     this._file.append(json).then(

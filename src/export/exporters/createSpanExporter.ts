@@ -1,10 +1,10 @@
 import { OTLPTraceExporter as OTLPGrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { OTLPTraceExporter as OTLPHttpTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ExporterConfig } from '../../config/types';
 import { ConsoleSpanExporter } from './ConsoleSpanExporter';
 import { FileSpanExporter } from './FileSpanExporter';
 import { grpcExporterOptions } from './grpcOptions';
+import { OtlpHttpSpanExporter } from './OtlpHttpSpanExporter';
 import { otlpHttpUrl } from './otlpEndpoint';
 
 /** The span exporter for one configured exporter; undefined for types that carry no spans. */
@@ -13,7 +13,7 @@ export function createSpanExporter(config: ExporterConfig): SpanExporter | undef
     case 'otlp':
       return new OTLPGrpcTraceExporter(grpcExporterOptions(config));
     case 'otlphttp':
-      return new OTLPHttpTraceExporter({
+      return new OtlpHttpSpanExporter({
         // The config layer resolves the signal URL; the fallback keeps hand-built configs working.
         url: config.signalEndpoint ?? otlpHttpUrl(config.endpoint, 'traces', config.insecure),
         headers: { ...config.headers },

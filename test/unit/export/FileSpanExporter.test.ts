@@ -2,8 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ExportResult } from '@opentelemetry/core';
+import { ExportResultCode } from '@opentelemetry/core';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { FileSpanExporter } from '../../../src/export/exporters/FileSpanExporter';
 import { TraceExportPipeline } from '../../../src/export/TraceExportPipeline';
 import { NGINX_PROC, NODE_PROC, makeSpan, pipelineConfig, recordingLogger, tempDir } from './helpers';
+import { variedSpans } from './otlpFixtures';
 
 interface OtlpAttr {
   key: string;
@@ -180,4 +185,16 @@ test('a file write error is counted and logged, never thrown', async () => {
   assert.equal(warnings.length, 1, 'one log line for the outage, not one per batch');
   assert.match(warnings[0]!.msg, /file\/broken/);
   await pipeline.shutdown();
+});
+
+test('file exporter lines are the SDK JSON serializer output, byte for byte', async () => {
+  const dir = await tempDir();
+  const path = join(dir, 'sdk-equal.jsonl');
+  const exporter = new FileSpanExporter(path);
+  const spans = variedSpans();
+  const result = await new Promise<ExportResult>(resolve => exporter.export(spans, resolve));
+  assert.equal(result.code, ExportResultCode.SUCCESS);
+  await exporter.shutdown();
+  const expected = Buffer.from(JsonTraceSerializer.serializeRequest(spans)!).toString('utf8');
+  assert.equal(await readFile(path, 'utf8'), `${expected}\n`);
 });
