@@ -43,10 +43,10 @@ const connectStart = (e: Connect): number => e.startTs;
  * thread has read anything.
  */
 export class KernelAttributor implements SchedEventSink, TcpEventSink {
-  private readonly waits = new RecentEvents<number, Wait>(256, 8192);
-  private readonly retransmits = new RecentEvents<string, Retransmit>(64, 8192);
-  private readonly drops = new RecentEvents<string, Drop>(64, 8192);
-  private readonly connects = new RecentEvents<string, Connect>(4, 16384);
+  private readonly waits = new RecentEvents<number, Wait>(256, 8192, waitStart);
+  private readonly retransmits = new RecentEvents<string, Retransmit>(64, 8192, eventTs);
+  private readonly drops = new RecentEvents<string, Drop>(64, 8192, eventTs);
+  private readonly connects = new RecentEvents<string, Connect>(4, 16384, connectStart);
   private readonly watched = new Map<number, number>(); // tid → last use (ms)
   private readonly factory: KernelSpanFactory;
   retransmitsSeen = 0;
@@ -101,7 +101,7 @@ export class KernelAttributor implements SchedEventSink, TcpEventSink {
     let waitNs = 0;
     let clipped: Array<{ w: RunqueueWaitEvent; s: number; e: number }> | undefined;
     for (const tid of ex.threads) {
-      for (const w of this.waits.overlapping(tid, start, end, waitStart)) {
+      for (const w of this.waits.overlapping(tid, start, end)) {
         const s = Math.max(w.startTs, start), e = Math.min(w.endTs, end);
         if (e <= s) continue;
         waitNs += e - s;
@@ -120,14 +120,14 @@ export class KernelAttributor implements SchedEventSink, TcpEventSink {
     let retransmitCount = 0;
     for (let i = 0; i < 2; i++) {
       const key = i === 0 ? ex.conn.tupleKey : ex.conn.peerTupleKey;
-      for (const r of this.retransmits.overlapping(key, start, end, eventTs)) {
+      for (const r of this.retransmits.overlapping(key, start, end)) {
         retransmitCount++;
         out.push(this.factory.retransmit(span, r, ex.conn.process));
       }
-      for (const d of this.drops.overlapping(key, start, end, eventTs)) (span.events ??= []).push(this.factory.dropEvent(d));
+      for (const d of this.drops.overlapping(key, start, end)) (span.events ??= []).push(this.factory.dropEvent(d));
     }
     if (ex.kind === 'CLIENT' && ex.firstOnConnection) {
-      const [c] = this.connects.overlapping(ex.conn.tupleKey, 0, Number.MAX_SAFE_INTEGER, connectStart);
+      const [c] = this.connects.overlapping(ex.conn.tupleKey, 0, Number.MAX_SAFE_INTEGER);
       if (c) out.push(this.factory.connect(span, c, ex.conn.process));
     }
     span.attributes['kernel.runqueue.wait_ns'] = waitNs;

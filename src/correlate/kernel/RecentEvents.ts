@@ -10,7 +10,10 @@ const NONE: readonly never[] = Object.freeze([]);
 export class RecentEvents<K, E extends { endTs: number }> {
   private readonly byKey = new Map<K, E[]>();
 
-  constructor(private readonly maxPerKey: number, private readonly maxKeys: number) {}
+  /** The longest event seen (end − start): past end + this, no later event can start inside a window. */
+  private longest = 0;
+
+  constructor(private readonly maxPerKey: number, private readonly maxKeys: number, private readonly startOf: (e: E) => number) {}
 
   add(key: K, ev: E): void {
     let list = this.byKey.get(key);
@@ -18,16 +21,36 @@ export class RecentEvents<K, E extends { endTs: number }> {
       if (this.byKey.size >= this.maxKeys) this.byKey.delete(this.byKey.keys().next().value as K);
       this.byKey.set(key, (list = []));
     }
-    list.push(ev);
+    this.longest = Math.max(this.longest, ev.endTs - this.startOf(ev));
+    // Kept in end order (events of one thread or connection almost always come in order), so lookups can bisect.
+    let i = list.length;
+    while (i > 0 && list[i - 1].endTs > ev.endTs) i--;
+    if (i === list.length) list.push(ev);
+    else list.splice(i, 0, ev);
     if (list.length > this.maxPerKey) list.shift();
   }
 
-  /** Events of key overlapping [start, end]; a shared empty array when none (most requests), so the miss allocates nothing. */
-  overlapping(key: K, start: number, end: number, startOf: (e: E) => number): readonly E[] {
+  /**
+   * Events of key overlapping [start, end]; a shared empty array when none
+   * (most requests), so the miss allocates nothing. Bisects to the first
+   * event ending at or after start: a busy thread keeps hundreds of waits.
+   */
+  overlapping(key: K, start: number, end: number): readonly E[] {
     const list = this.byKey.get(key);
     if (!list) return NONE;
+    let lo = 0, hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid].endTs < start) lo = mid + 1;
+      else hi = mid;
+    }
     let out: E[] | undefined;
-    for (const e of list) if (e.endTs >= start && startOf(e) <= end) (out ??= []).push(e);
+    const last = end + this.longest;
+    for (let i = lo; i < list.length; i++) {
+      const e = list[i];
+      if (e.endTs > last) break;
+      if (this.startOf(e) <= end) (out ??= []).push(e);
+    }
     return out ?? NONE;
   }
 
