@@ -43,8 +43,8 @@ const STAGES: Array<[RegExp, Stage]> = [
   [/\/src\/protocols\//, 'http parse'],
   [/\/src\/correlate\/SpanBuilder/, 'span build + SDK'],
   [/\/src\/correlate\//, 'correlation'],
-  [/\/src\/export\/(KspanMetrics|MetricsPipeline|CountingMetric)|@opentelemetry\/(sdk-metrics|exporter-prometheus)/, 'metrics'],
-  [/\/src\/export\/(exporters|CountingSpanExporter)|@opentelemetry\/(otlp-|exporter-trace)/, 'export (serialize + write)'],
+  [/\/src\/export\/(KspanMetrics|MetricsPipeline|CountingMetric|DurationHistogram)|@opentelemetry\/(sdk-metrics|exporter-prometheus)/, 'metrics'],
+  [/\/src\/export\/(exporters|otlp|CountingSpanExporter)|@opentelemetry\/(otlp-|exporter-trace)/, 'export (serialize + write)'],
   [/\/src\/export\/|@opentelemetry\//, 'span build + SDK'],
   [/\/src\/Agent/, 'other'],
 ];
