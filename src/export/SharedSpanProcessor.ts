@@ -1,17 +1,18 @@
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanBatchProcessor } from './SpanBatchProcessor';
 
 /**
  * Fans each finished span out to the pipeline's batch processors (one per
- * exporter) and counts what their full queues drop. The pipeline owns the
- * processors and shuts them down itself, so shutdown() here does nothing.
+ * exporter). The pipeline owns the processors and shuts them down itself, so
+ * shutdown() here does nothing.
  */
 export class SharedSpanProcessor implements SpanProcessor {
-  /** Spans each batch processor dropped because its queue was full (index = processor). */
-  readonly dropped: number[];
+  constructor(private readonly _processors: readonly SpanBatchProcessor[]) {}
 
-  constructor(private readonly _processors: readonly SpanProcessor[], private readonly _maxQueueSize = Infinity) {
-    this.dropped = _processors.map(() => 0);
+  /** Spans each batch processor dropped because its queue was full (index = processor). */
+  get dropped(): number[] {
+    return this._processors.map((p) => p.dropped);
   }
 
   onStart(span: Span, parentContext: Context): void {
@@ -19,11 +20,7 @@ export class SharedSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    this._processors.forEach((p, i) => {
-      // The SDK drops silently (a debug log) when the queue is full; count it so the loss is visible.
-      if (queueLength(p) >= this._maxQueueSize) this.dropped[i]++;
-      p.onEnd(span);
-    });
+    for (const p of this._processors) p.onEnd(span);
   }
 
   async forceFlush(): Promise<void> {
@@ -33,10 +30,4 @@ export class SharedSpanProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-/** The SDK BatchSpanProcessor's queue length (an internal field; undefined if the SDK changes). */
-function queueLength(p: SpanProcessor): number {
-  const queue = (p as unknown as { _finishedSpans?: unknown[] })._finishedSpans;
-  return Array.isArray(queue) ? queue.length : 0;
 }

@@ -1,5 +1,4 @@
 import { isValidSpanId, isValidTraceId } from '@opentelemetry/api';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ExporterConfig, PipelineConfig } from '../config/types';
 import type { KspanSpan } from '../correlate/span';
@@ -13,6 +12,7 @@ import { ResourceCache, TRACER_NAME } from './ResourceCache';
 import { toReadableSpan } from './ReadableSpanBuilder';
 import type { AgentIdentity } from './Resources';
 import { SharedSpanProcessor } from './SharedSpanProcessor';
+import { SpanBatchProcessor } from './SpanBatchProcessor';
 
 export interface TraceExportPipelineOptions extends AgentIdentity {
   /** Per-process resources kept (LRU). Default 1024. */
@@ -29,19 +29,25 @@ export interface TraceExportPipelineOptions extends AgentIdentity {
 /** Grace beyond an OTLP exporter's own timeout (which covers its retries). */
 const EXPORT_TIMEOUT_GRACE_MS = 1000;
 const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
+/**
+ * Export calls in flight per exporter: enough to keep up with bursts of
+ * 10^4 spans/s while each call waits for a network or event-loop round trip,
+ * few enough not to flood a backend (the SDK's OTLP exporters allow 30).
+ */
+const MAX_CONCURRENT_EXPORTS = 4;
 
 /**
  * Turns the correlator's finished spans into OpenTelemetry SDK spans and
  * exports them.
  *
- * Each configured exporter gets its own BatchSpanProcessor, so a slow or
+ * Each configured exporter gets its own SpanBatchProcessor, so a slow or
  * unreachable OTLP endpoint fills its own queue and never delays the file.
  * Each traced process gets its own resource. Spans are handed over as
  * ReadableSpans built directly (ReadableSpanBuilder), not through a Tracer.
  */
 export class TraceExportPipeline {
   private readonly _failures: ExportFailureTracker;
-  private readonly _processors: BatchSpanProcessor[] = [];
+  private readonly _processors: SpanBatchProcessor[] = [];
   private readonly _exporters: SpanExporter[] = [];
   private readonly _resources: ResourceCache;
   private readonly _shared: SharedSpanProcessor;
@@ -77,16 +83,17 @@ export class TraceExportPipeline {
           : DEFAULT_EXPORT_TIMEOUT_MS;
       this._exporters.push(counted);
       this._processors.push(
-        new BatchSpanProcessor(counted, {
+        new SpanBatchProcessor(counted, {
           scheduledDelayMillis: config.batch.timeoutMs,
           maxExportBatchSize: Math.min(config.batch.sendBatchSize, config.batch.maxQueueSize),
           maxQueueSize: config.batch.maxQueueSize,
           exportTimeoutMillis,
+          maxConcurrentExports: MAX_CONCURRENT_EXPORTS,
         }),
       );
     }
     this._scope = options.agentVersion ? { name: TRACER_NAME, version: options.agentVersion } : { name: TRACER_NAME };
-    this._shared = new SharedSpanProcessor(this._processors, config.batch.maxQueueSize);
+    this._shared = new SharedSpanProcessor(this._processors);
     this._resources = new ResourceCache({ agentVersion: options.agentVersion, hostName: options.hostName }, options.maxProviders);
   }
 

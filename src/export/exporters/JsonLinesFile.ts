@@ -18,19 +18,31 @@ export class JsonLinesFile {
   private _handle: Promise<FileHandle> | undefined;
   private _tail: Promise<void> = Promise.resolve();
   private _closed = false;
+  /** Lines waiting for the write in flight; written together by the next one. */
+  private _pending: { chunks: Uint8Array[]; done: Promise<void> } | undefined;
 
   constructor(readonly path: string) {}
 
-  /** Appends `json` and a newline; rejects (never throws) on a write error. */
+  /**
+   * Appends `json` and a newline; rejects (never throws) on a write error.
+   * Lines that arrive while a write is in flight are coalesced into the next
+   * write, so a burst costs one write per event-loop round trip, not one per line.
+   */
   append(json: Uint8Array): Promise<void> {
     if (this._closed) return Promise.reject(new Error(`${this.path}: file exporter is shut down`));
-    const line = Buffer.concat([json, NEWLINE]);
-    const write = this._tail.then(async () => {
+    if (this._pending) {
+      this._pending.chunks.push(json, NEWLINE);
+      return this._pending.done;
+    }
+    const batch: { chunks: Uint8Array[]; done: Promise<void> } = { chunks: [json, NEWLINE], done: Promise.resolve() };
+    this._pending = batch;
+    batch.done = this._tail.then(async () => {
+      if (this._pending === batch) this._pending = undefined; // later lines start the next batch
       const handle = await this._open();
-      await handle.appendFile(line);
+      await handle.appendFile(Buffer.concat(batch.chunks));
     });
-    this._tail = write.catch(() => undefined);
-    return write;
+    this._tail = batch.done.catch(() => undefined);
+    return batch.done;
   }
 
   /** Resolves when every append so far has finished. */
