@@ -1,6 +1,7 @@
 import { splitTarget } from '../protocols/http1/url';
 import { MonotonicClock } from '../receivers/MonotonicClock';
 import { HttpExchange } from './HttpExchange';
+import { parseHost } from './parseHost';
 import { routeTemplate } from './routeTemplate';
 import { buildHttp2Span } from './http2/Http2SpanBuilder';
 import { AttributeValue, KspanSpan } from './span';
@@ -92,14 +93,6 @@ export class SpanBuilder {
 function header(ex: HttpExchange, name: string): string | undefined {
   for (const [k, v] of ex.request?.headers ?? []) if (k === name) return v;
   return undefined;
-}
-
-function parseHost(value: string | undefined): { name: string; port?: number } | undefined {
-  if (!value) return undefined;
-  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(value.trim());
-  if (!m) return undefined;
-  const name = m[1].replace(/^\[|\]$/g, '');
-  return m[2] !== undefined ? { name, port: Number(m[2]) } : { name };
 }
 
 /** Keeps parameter names, replaces values: "a=1&b" → "a=REDACTED&b". */

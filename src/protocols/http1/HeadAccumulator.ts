@@ -13,7 +13,7 @@ const KEEP_BYTES = 1024;
 export class HeadAccumulator {
   /** Bytes held (heads that span pushes only). */
   length = 0;
-  private buf: Uint8Array | undefined;
+  private buf: Buffer | undefined;
   /** End-of-head scan: 0 inside a line, 1 just after LF, 2 after LF CR. */
   private scan = 0;
 
@@ -26,6 +26,11 @@ export class HeadAccumulator {
 
   get bytes(): Uint8Array {
     return this.buf ? this.buf.subarray(0, this.length) : new Uint8Array(0);
+  }
+
+  /** The held bytes decoded as latin1. */
+  text(): string {
+    return this.buf ? this.buf.toString('latin1', 0, this.length) : '';
   }
 
   /** Starts a new head; a large buffer is released. */
@@ -72,7 +77,7 @@ export class HeadAccumulator {
     const need = this.length + n;
     if (!this.buf || this.buf.length < need) {
       const size = Math.max(need, Math.min(this.maxBytes, Math.max(INITIAL_BYTES, need * 2)));
-      const grown = new Uint8Array(size);
+      const grown = Buffer.alloc(size);
       if (this.buf) grown.set(this.buf.subarray(0, this.length));
       this.buf = grown;
     }

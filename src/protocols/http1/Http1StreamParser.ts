@@ -26,10 +26,6 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function latin1(bytes: Uint8Array): string {
-  return asBuffer(bytes).toString('latin1');
-}
-
 function sanitizeLimits(limits: Partial<Http1ParserLimits> | undefined): Http1ParserLimits {
   const pick = (v: number | undefined, dflt: number, min: number): number =>
     typeof v === 'number' && Number.isFinite(v) ? Math.max(min, Math.floor(v)) : dflt;
@@ -291,8 +287,9 @@ export class Http1StreamParser {
     }
     if (stop < 0) return segEnd;
 
-    const view = earlier > 0 ? this.head.bytes : buf.subarray(pos, segEnd);
-    const parsed = parseHead(this.direction, latin1(view), this.limits.maxHeaders);
+    // Decoded once, straight from where the head lies (no subarray view).
+    const text = earlier > 0 ? this.head.text() : buf.toString('latin1', pos, segEnd);
+    const parsed = parseHead(this.direction, text, this.limits.maxHeaders);
     if ('error' in parsed) {
       if (parsed.badStartLine) return this.failBadStartLine(buf, pos, segEnd, earlier);
       this.failAt(parsed.error, buf, segEnd);
@@ -418,8 +415,7 @@ export class Http1StreamParser {
 
   private partialHead(): Http1Head | undefined {
     if (this.head.length === 0) return undefined;
-    const text = latin1(this.head.bytes);
-    return parsePartialHead(this.direction, text, this.limits.maxHeaders);
+    return parsePartialHead(this.direction, this.head.text(), this.limits.maxHeaders);
   }
 
   private peekMethod(): string {

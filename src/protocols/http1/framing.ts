@@ -1,3 +1,4 @@
+import { ABSENT, contentLength, INVALID, TransferCoding, transferCoding } from './framingFields';
 import type { HeaderList, Http1RequestHead, Http1ResponseHead } from './types';
 
 /** How the body after a head is delimited (RFC 9112 section 6.3). */
@@ -15,51 +16,21 @@ const CHUNKED: BodyFraming = { kind: 'chunked' };
 const CLOSE: BodyFraming = { kind: 'close' };
 const TUNNEL: BodyFraming = { kind: 'tunnel' };
 
-function headerValues(headers: HeaderList, name: string): string[] | undefined {
-  let values: string[] | undefined;
-  for (const [n, v] of headers) {
-    if (n === name) (values ??= []).push(v);
-  }
-  return values;
-}
-
-/** True when the last transfer coding is chunked; the others do not delimit. */
-function isChunked(values: string[]): boolean {
-  const codings = values.join(',').split(',');
-  for (let i = codings.length - 1; i >= 0; i--) {
-    const c = codings[i].trim().toLowerCase();
-    if (c !== '') return c === 'chunked';
-  }
-  return false;
-}
-
-/**
- * Content-Length, or undefined when invalid. Repeated fields or list values
- * are accepted only if they all agree, as RFC 9110 section 8.6 allows.
- */
-function contentLength(values: string[]): number | undefined {
-  let length: number | undefined;
-  for (const part of values.join(',').split(',')) {
-    const s = part.trim();
-    if (!/^[0-9]{1,16}$/.test(s)) return undefined;
-    const n = Number(s);
-    if (!Number.isSafeInteger(n) || (length !== undefined && n !== length)) return undefined;
-    length = n;
-  }
-  return length;
+/** Framing from Content-Length, given there is no Transfer-Encoding. */
+function lengthFraming(headers: HeaderList, absent: BodyFraming): BodyFraming | string {
+  const n = contentLength(headers);
+  if (n === ABSENT) return absent;
+  if (n === INVALID) return 'bad content-length';
+  return n === 0 ? NONE : { kind: 'length', length: n };
 }
 
 /** Framing of a request body, or an error reason. */
 export function requestFraming(head: Http1RequestHead): BodyFraming | string {
-  const te = headerValues(head.headers, 'transfer-encoding');
+  const te = transferCoding(head.headers);
   // Transfer-Encoding overrides Content-Length; a request whose last coding
   // is not chunked has no determinable length and servers reject it.
-  if (te) return isChunked(te) ? CHUNKED : 'bad transfer-encoding';
-  const cl = headerValues(head.headers, 'content-length');
-  if (!cl) return NONE;
-  const n = contentLength(cl);
-  if (n === undefined) return 'bad content-length';
-  return n === 0 ? NONE : { kind: 'length', length: n };
+  if (te !== TransferCoding.Absent) return te === TransferCoding.Chunked ? CHUNKED : 'bad transfer-encoding';
+  return lengthFraming(head.headers, NONE);
 }
 
 /** Framing of a response body given the method of its request. */
@@ -67,11 +38,7 @@ export function responseFraming(head: Http1ResponseHead, method: string): BodyFr
   const status = head.status;
   if (status === 101 || (method === 'CONNECT' && status >= 200 && status < 300)) return TUNNEL;
   if (status < 200 || status === 204 || status === 304 || method === 'HEAD') return NONE;
-  const te = headerValues(head.headers, 'transfer-encoding');
-  if (te) return isChunked(te) ? CHUNKED : CLOSE;
-  const cl = headerValues(head.headers, 'content-length');
-  if (!cl) return CLOSE;
-  const n = contentLength(cl);
-  if (n === undefined) return 'bad content-length';
-  return n === 0 ? NONE : { kind: 'length', length: n };
+  const te = transferCoding(head.headers);
+  if (te !== TransferCoding.Absent) return te === TransferCoding.Chunked ? CHUNKED : CLOSE;
+  return lengthFraming(head.headers, CLOSE);
 }
