@@ -35,6 +35,8 @@ const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
  * few enough not to flood a backend (the SDK's OTLP exporters allow 30).
  */
 const MAX_CONCURRENT_EXPORTS = 4;
+/** A backlog goes out in calls of up to this many batches (2048 spans by default: ~1.5 MB of OTLP protobuf, under the usual 4 MiB receive limit). */
+const BACKLOG_BATCHES_PER_CALL = 4;
 
 /**
  * Turns the correlator's finished spans into OpenTelemetry SDK spans and
@@ -89,6 +91,7 @@ export class TraceExportPipeline {
           maxQueueSize: config.batch.maxQueueSize,
           exportTimeoutMillis,
           maxConcurrentExports: MAX_CONCURRENT_EXPORTS,
+          maxBacklogBatchSize: BACKLOG_BATCHES_PER_CALL * Math.min(config.batch.sendBatchSize, config.batch.maxQueueSize),
         }),
       );
     }

@@ -56,6 +56,20 @@ test('full batches go out at once, several in flight; past the queue bound spans
   assert.equal(p.queueLength, 0, 'nothing is queued after shutdown');
 });
 
+test('a backlog goes out in bigger calls, up to maxBacklogBatchSize', async () => {
+  const exporter = new HeldExporter();
+  const p = new SpanBatchProcessor(exporter, options({ maxConcurrentExports: 1, maxBacklogBatchSize: 25 }));
+  for (let i = 0; i < 60; i++) p.onEnd(span(i));
+  assert.deepEqual(exporter.calls.map((c) => c.spans.length), [10], 'the first call leaves as soon as a batch is full');
+  exporter.answerAll();
+  assert.deepEqual(exporter.calls.map((c) => c.spans.length), [25], 'then the waiting backlog in one bigger call');
+  exporter.answerAll();
+  assert.deepEqual(exporter.calls.map((c) => c.spans.length), [25]);
+  exporter.answerAll();
+  assert.equal(p.queueLength, 0);
+  await p.shutdown();
+});
+
 test('a partial batch waits for the scheduled delay; a hung export frees its slot at the timeout', async () => {
   const exporter = new HeldExporter();
   const p = new SpanBatchProcessor(exporter, options({ scheduledDelayMillis: 20, exportTimeoutMillis: 50, maxConcurrentExports: 1 }));
