@@ -1,6 +1,7 @@
 import type { HrTime } from '@opentelemetry/api';
 import { ByteBuffer } from './ByteBuffer';
 import { hrTimeToNanos } from './nanoTime';
+import { writeUtf8 } from './writeUtf8';
 
 /** Strings longer than this go through the native UTF-8 writer instead of the per-character loop. */
 const LONG_STRING = 64;
@@ -119,8 +120,17 @@ export class ProtoWriter extends ByteBuffer {
       // total = (high - highLow16) * 2^16 + highLow16 * 2^16 + low16 * 1e9 + nanos
       const rest = highLow16 * 0x10000 + low16 * 1e9 + nanos;
       const lo = rest >>> 0;
-      this.buf.writeUInt32LE(lo, this.pos);
-      this.buf.writeUInt32LE(((high - highLow16) / 0x10000 + (rest - lo) / TWO_32) >>> 0, this.pos + 4);
+      const hi = ((high - highLow16) / 0x10000 + (rest - lo) / TWO_32) >>> 0;
+      const buf = this.buf;
+      const pos = this.pos;
+      buf[pos] = lo;
+      buf[pos + 1] = lo >>> 8;
+      buf[pos + 2] = lo >>> 16;
+      buf[pos + 3] = lo >>> 24;
+      buf[pos + 4] = hi;
+      buf[pos + 5] = hi >>> 8;
+      buf[pos + 6] = hi >>> 16;
+      buf[pos + 7] = hi >>> 24;
     } else if (Number.isFinite(nanos)) {
       const whole: HrTime = [Number.isFinite(seconds) ? seconds : 0, nanos];
       this.buf.writeBigUInt64LE(BigInt.asUintN(64, hrTimeToNanos(whole)), this.pos);
@@ -142,7 +152,10 @@ export class ProtoWriter extends ByteBuffer {
     const buf = this.buf;
     let pos = this.pos;
     for (let i = 0; i < n; i++) {
-      buf[pos++] = ((hexDigit(hex.charCodeAt(2 * i)) << 4) | hexDigit(hex.charCodeAt(2 * i + 1))) & 0xff;
+      const hi = hex.charCodeAt(2 * i);
+      const lo = hex.charCodeAt(2 * i + 1);
+      // Only the low 8 bits are kept, so the table's masked digits give the same byte.
+      buf[pos++] = ((hi < 128 ? HEX_VALUES[hi]! : hi - 55) << 4) | (lo < 128 ? HEX_VALUES[lo]! : (lo - 55) & 0xff);
     }
     this.pos = pos;
   }
@@ -161,38 +174,60 @@ export class ProtoWriter extends ByteBuffer {
       return;
     }
     this.ensure(1 + n * 3);
-    const buf = this.buf;
     const start = this.pos;
-    let pos = start + 1; // up to 127 bytes of UTF-8 need one length byte; `end` moves the rest
-    for (let i = 0; i < n; i++) {
-      const c = value.charCodeAt(i);
-      if (c < 0x80) {
-        buf[pos++] = c;
-      } else if (c < 0x800) {
-        buf[pos++] = 0xc0 | (c >> 6);
-        buf[pos++] = 0x80 | (c & 0x3f);
-      } else if (c < 0xd800 || c > 0xdfff) {
-        buf[pos++] = 0xe0 | (c >> 12);
-        buf[pos++] = 0x80 | ((c >> 6) & 0x3f);
-        buf[pos++] = 0x80 | (c & 0x3f);
-      } else {
-        const next = i + 1 < n ? value.charCodeAt(i + 1) : 0;
-        if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-          const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-          buf[pos++] = 0xf0 | (cp >> 18);
-          buf[pos++] = 0x80 | ((cp >> 12) & 0x3f);
-          buf[pos++] = 0x80 | ((cp >> 6) & 0x3f);
-          buf[pos++] = 0x80 | (cp & 0x3f);
-          i++;
-        } else {
-          buf[pos++] = 0xef; // U+FFFD
-          buf[pos++] = 0xbf;
-          buf[pos++] = 0xbd;
-        }
-      }
-    }
-    this.pos = pos;
+    // Up to 127 bytes of UTF-8 need one length byte; `end` moves the rest.
+    this.pos = writeUtf8(this.buf, start + 1, value);
     this.end(start, 1);
+  }
+
+  /**
+   * A whole KeyValue, under `tag`, whose string value is short enough that
+   * every length fits one byte: written in one go, lengths known on the way.
+   * `head` is the key's encoded head (see protoAnyValue). False, and nothing
+   * written, when the value is too long for that.
+   */
+  shortStringKeyValue(tag: number, head: Uint8Array, value: string): boolean {
+    const h = head.length;
+    const n = value.length;
+    if (h + n * 3 + 4 > 0x7f) return false;
+    this.ensure(h + n * 3 + 6);
+    const buf = this.buf;
+    const at = this.pos;
+    buf[at] = tag;
+    copyShort(buf, at + 2, head);
+    const any = at + 2 + h;
+    buf[any + 1] = 0x0a; // AnyValue.string_value
+    const end = writeUtf8(buf, any + 3, value);
+    const len = end - any - 3;
+    buf[any + 2] = len;
+    buf[any] = len + 2;
+    buf[at + 1] = len + 3 + h;
+    this.pos = end;
+    return true;
+  }
+
+  /** As shortStringKeyValue, for a value that is an integer in [0, 2^32). */
+  smallIntKeyValue(tag: number, head: Uint8Array, value: number): boolean {
+    const h = head.length;
+    if (h + 7 > 0x7f) return false;
+    this.ensure(h + 9);
+    const buf = this.buf;
+    const at = this.pos;
+    buf[at] = tag;
+    copyShort(buf, at + 2, head);
+    const any = at + 2 + h;
+    buf[any + 1] = 0x18; // AnyValue.int_value
+    let pos = any + 2;
+    let v = value;
+    while (v > 0x7f) {
+      buf[pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[pos++] = v;
+    buf[any] = pos - any - 1;
+    buf[at + 1] = pos - at - 2;
+    this.pos = pos;
+    return true;
   }
 
   /**
@@ -236,9 +271,20 @@ export class ProtoWriter extends ByteBuffer {
   }
 }
 
-/** A hex digit's value; anything else maps as the SDK's converter maps it (code - 55), masked by the caller. */
-function hexDigit(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  return c - 55;
+/** `bytes` at `pos`: a loop for short ones, where it beats the native copy's call. */
+function copyShort(buf: Buffer, pos: number, bytes: Uint8Array): void {
+  const n = bytes.length;
+  if (n < 24) {
+    for (let i = 0; i < n; i++) buf[pos + i] = bytes[i]!;
+  } else {
+    buf.set(bytes, pos);
+  }
 }
+
+/**
+ * Hex digit values by ASCII code, looked up rather than branched on (twice
+ * as fast); other characters map as the SDK's converter maps them
+ * (code - 55), to their low 8 bits.
+ */
+const HEX_VALUES = new Uint8Array(128);
+for (let c = 0; c < 128; c++) HEX_VALUES[c] = (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c - 55) & 0xff;

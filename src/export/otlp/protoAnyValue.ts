@@ -17,6 +17,11 @@ const KEY_HEADS = new FragmentCache<Uint8Array>(key => {
   return Buffer.concat([Buffer.of(0x0a), len, utf8, Buffer.of(0x12)]);
 });
 
+/** Each attribute index's key and head, as last written (any list: a hit is checked by key). */
+const MEMO_SIZE = 64;
+const LAST_KEYS: Array<string | undefined> = new Array<string | undefined>(MEMO_SIZE).fill(undefined);
+const LAST_HEADS: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(MEMO_SIZE).fill(undefined);
+
 function varintBytes(v: number): number[] {
   const out: number[] = [];
   while (v > 0x7f) {
@@ -91,14 +96,35 @@ function writeObjectValue(w: ProtoWriter, value: object): void {
  * one-byte tag `tag` (the repeated KeyValue field of the enclosing message).
  */
 export function writeKeyValues(w: ProtoWriter, values: Record<string, unknown>, tag: number): void {
+  let index = 0;
   // for-in with an own-property check: Object.keys' keys and order, from V8's enum cache.
   for (const key in values) {
     if (!hasOwn.call(values, key)) continue;
+    // Spans of one kind list the same keys in the same order: most keys are
+    // the previous span's at this index, found without hashing.
+    let head: Uint8Array;
+    if (LAST_KEYS[index] === key) {
+      head = LAST_HEADS[index]!;
+    } else {
+      head = KEY_HEADS.get(key);
+      if (index < MEMO_SIZE) {
+        LAST_KEYS[index] = key;
+        LAST_HEADS[index] = head;
+      }
+    }
+    index++;
+    const value = values[key];
+    // Most attributes are short strings and small integers: written in one go.
+    if (typeof value === 'string') {
+      if (w.shortStringKeyValue(tag, head, value)) continue;
+    } else if (typeof value === 'number' && value >= 0 && value < 0x1_0000_0000 && Number.isInteger(value)) {
+      if (w.smallIntKeyValue(tag, head, value)) continue;
+    }
     w.byte(tag);
     const kv = w.begin(1);
-    w.raw(KEY_HEADS.get(key));
+    w.raw(head);
     const any = w.begin(1);
-    writeAnyValue(w, values[key]);
+    writeAnyValue(w, value);
     w.end(any, 1);
     w.end(kv, 1);
   }
