@@ -8,7 +8,7 @@ import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otl
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { HttpCorrelator } from '../../src/correlate/HttpCorrelator';
 import type { KspanSpan } from '../../src/correlate/span';
-import { encodeTraceJson } from '../../src/export/otlp';
+import { encodeTraceJson, encodeTraceProto } from '../../src/export/otlp';
 import { ResourceCache, TRACER_NAME } from '../../src/export/ResourceCache';
 import { toReadableSpan } from '../../src/export/ReadableSpanBuilder';
 import { MonotonicClock } from '../../src/receivers/MonotonicClock';
@@ -46,7 +46,7 @@ function rate(seconds: number, spans: ReadableSpan[], encode: (spans: ReadableSp
 export interface EncodeBench {
   /** Encoded spans per CPU second. */
   json: { kspan: number; sdk: number };
-  protobuf: { kspan?: number; sdk: number };
+  protobuf: { kspan: number; sdk: number };
   /** Bytes of one encoded batch. */
   bytes: { json: number; protobuf: number };
 }
@@ -55,7 +55,7 @@ export function benchOtlpEncode(seconds = 2): EncodeBench {
   const spans = benchBatch();
   return {
     json: { kspan: rate(seconds, spans, encodeTraceJson), sdk: rate(seconds, spans, (s) => JsonTraceSerializer.serializeRequest(s)) },
-    protobuf: { sdk: rate(seconds, spans, (s) => ProtobufTraceSerializer.serializeRequest(s)) },
+    protobuf: { kspan: rate(seconds, spans, encodeTraceProto), sdk: rate(seconds, spans, (s) => ProtobufTraceSerializer.serializeRequest(s)) },
     bytes: { json: encodeTraceJson(spans).length, protobuf: ProtobufTraceSerializer.serializeRequest(spans)?.length ?? 0 },
   };
 }

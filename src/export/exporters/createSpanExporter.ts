@@ -1,9 +1,9 @@
-import { OTLPTraceExporter as OTLPGrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ExporterConfig } from '../../config/types';
 import { ConsoleSpanExporter } from './ConsoleSpanExporter';
 import { FileSpanExporter } from './FileSpanExporter';
 import { grpcExporterOptions } from './grpcOptions';
+import { OtlpGrpcSpanExporter } from './OtlpGrpcSpanExporter';
 import { OtlpHttpSpanExporter } from './OtlpHttpSpanExporter';
 import { otlpHttpUrl } from './otlpEndpoint';
 
@@ -11,7 +11,7 @@ import { otlpHttpUrl } from './otlpEndpoint';
 export function createSpanExporter(config: ExporterConfig): SpanExporter | undefined {
   switch (config.type) {
     case 'otlp':
-      return new OTLPGrpcTraceExporter(grpcExporterOptions(config));
+      return new OtlpGrpcSpanExporter(grpcExporterOptions(config));
     case 'otlphttp':
       return new OtlpHttpSpanExporter({
         // The config layer resolves the signal URL; the fallback keeps hand-built configs working.

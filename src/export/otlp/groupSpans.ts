@@ -19,16 +19,24 @@ function scopeKey(scope: InstrumentationScope): string {
 }
 
 /**
+ * How scopes are told apart: `equal` by name, version and schema URL (the
+ * SDK's JSON serializer), `identical` by object identity (its protobuf
+ * serializer). They differ only for equal scopes held in distinct objects;
+ * kspan's spans share one.
+ */
+export type ScopeMatch = 'equal' | 'identical';
+
+/**
  * Spans grouped by resource (object identity: kspan caches its resources)
  * and then by instrumentation scope, both in order of first appearance —
  * the shape of an ExportTraceServiceRequest.
  */
-export function groupSpans(spans: readonly ReadableSpan[]): ResourceGroup[] {
-  const byResource = new Map<Resource, { group: ResourceGroup; byScope: Map<string, ScopeGroup> }>();
+export function groupSpans(spans: readonly ReadableSpan[], match: ScopeMatch = 'equal'): ResourceGroup[] {
+  const byResource = new Map<Resource, { group: ResourceGroup; byScope: Map<string | InstrumentationScope, ScopeGroup> }>();
   const out: ResourceGroup[] = [];
   // Every kspan span shares one scope object: remember its key instead of rebuilding it.
   let lastScope: InstrumentationScope | undefined;
-  let lastKey = '';
+  let lastKey: string | InstrumentationScope = '';
   for (const span of spans) {
     let entry = byResource.get(span.resource);
     if (!entry) {
@@ -39,7 +47,7 @@ export function groupSpans(spans: readonly ReadableSpan[]): ResourceGroup[] {
     const scope = span.instrumentationScope;
     if (scope !== lastScope) {
       lastScope = scope;
-      lastKey = scopeKey(scope);
+      lastKey = match === 'equal' ? scopeKey(scope) : scope;
     }
     let scoped = entry.byScope.get(lastKey);
     if (!scoped) {
