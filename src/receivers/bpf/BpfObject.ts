@@ -122,9 +122,22 @@ export class BpfObject {
     return out;
   }
 
-
+  /**
+   * Batches are acknowledged from setImmediate, once the event loop has run
+   * its timers and I/O: the consumer hands over no more until then, so a
+   * flood of kernel events cannot starve span export (native/src/ringbuf.c).
+   */
   startRingBuffer(map: string, onBatch: (batch: Buffer, records: number) => void): void {
-    this.addon.startRingBuffer(this.handle, map, onBatch);
+    const ready = (): void => {
+      if (!this.closed) this.addon.ringBufferReady(this.handle, index);
+    };
+    const index = this.addon.startRingBuffer(this.handle, map, (batch, records) => {
+      try {
+        onBatch(batch, records);
+      } finally {
+        setImmediate(ready);
+      }
+    });
   }
 
   /** Removes the probes; maps and ring buffers stay so pending records can still be drained. */
@@ -139,10 +152,27 @@ export class BpfObject {
   }
 }
 
-/** A per-CPU counters map as { name: total } (names in index order); zeros when the object is not loaded. */
-export function readNamedCounters<N extends string>(obj: BpfObject | undefined, map: string, names: readonly N[]): Record<N, number> {
-  const values = obj ? obj.readPerCpuCounters(map, names.length) : [];
-  const out = {} as Record<N, number>;
-  names.forEach((name, i) => (out[name] = values[i] ?? 0));
-  return out;
+/**
+ * A per-CPU counters map as { name: total } (names in index order). The last
+ * totals read outlive the object: read once more just before close(), they
+ * are what the final stats line and the final metrics export report.
+ */
+export class NamedCounters<N extends string> {
+  private last: Record<N, number>;
+
+  constructor(private readonly map: string, private readonly names: readonly N[]) {
+    this.last = this.totals([]);
+  }
+
+  /** Current totals while `obj` is loaded; the last ones read once it is gone. */
+  read(obj: BpfObject | undefined): Record<N, number> {
+    if (obj) this.last = this.totals(obj.readPerCpuCounters(this.map, this.names.length));
+    return this.last;
+  }
+
+  private totals(values: number[]): Record<N, number> {
+    const out = {} as Record<N, number>;
+    this.names.forEach((name, i) => (out[name] = values[i] ?? 0));
+    return out;
+  }
 }

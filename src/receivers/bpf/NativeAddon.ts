@@ -43,7 +43,10 @@ export interface NativeAddon {
   mapUpdate(h: ObjectHandle, map: string, key: Buffer, value: Buffer): void;
   mapDelete(h: ObjectHandle, map: string, key: Buffer): boolean;
   mapNextKey(h: ObjectHandle, map: string, key: Buffer | null): Buffer | null;
-  startRingBuffer(h: ObjectHandle, map: string, onBatch: (batch: Buffer, records: number) => void): void;
+  /** Returns the ring's index for ringBufferReady; onBatch gets the next batch only after enough are acknowledged. */
+  startRingBuffer(h: ObjectHandle, map: string, onBatch: (batch: Buffer, records: number) => void): number;
+  /** JS is done with one batch of ring `index`: the consumer may hand over more. */
+  ringBufferReady(h: ObjectHandle, index: number): void;
   detach(h: ObjectHandle): void;
   close(h: ObjectHandle): void;
   probeFeatures(): NativeFeatures;
