@@ -39,7 +39,9 @@ export class JsonLinesFile {
     batch.done = this._tail.then(async () => {
       if (this._pending === batch) this._pending = undefined; // later lines start the next batch
       const handle = await this._open();
-      await handle.appendFile(Buffer.concat(batch.chunks));
+      // write(), not appendFile(): appendFile writes in 512 KiB chunks, one event-loop turn each.
+      const bytes = Buffer.concat(batch.chunks);
+      for (let off = 0; off < bytes.length; ) off += (await handle.write(bytes, off, bytes.length - off)).bytesWritten;
     });
     this._tail = batch.done.catch(() => undefined);
     return batch.done;
