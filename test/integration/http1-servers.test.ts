@@ -216,3 +216,40 @@ describe('wrk keep-alive load against the node server (real BPF)', { skip }, () 
     assert.equal(m[1], '0', emitted);
   });
 });
+
+describe('a ring buffer too small for the load (real BPF)', { skip }, () => {
+  let kspan: KspanProcess;
+  let server: ServerProcess;
+  let promPort: number;
+
+  before(async () => {
+    server = await ServerProcess.node();
+    promPort = await freePort();
+    // The smallest ring the kernel takes (4 KiB, ~20 events) cannot ride out a wrk burst.
+    kspan = await KspanProcess.start({
+      kernelYaml: `    ring_buffer_bytes: 4096\n    discovery: { ports: [${server.port}] }`,
+      prometheusPort: promPort,
+    });
+  });
+  after(async () => {
+    await server?.stop();
+    await kspan?.stop();
+    kspan?.cleanup();
+  });
+
+  test('what the kernel could not write is counted (metric and final line), and kspan keeps tracing', async () => {
+    const r = await run('wrk', ['-t1', '-c8', '-d1s', `http://127.0.0.1:${server.port}/hello`]);
+    assert.equal(r.code, 0, r.stderr);
+    await sleep(1000);
+    const metrics = await kspan.scrape(promPort);
+    const lost = Number(/^kspan_events_lost_total\{family="sockets",reason="ringbuf_full"[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0);
+    assert.ok(lost > 0, `ring-full losses are counted:\n${metrics.split('\n').filter((l) => l.startsWith('kspan_events')).join('\n')}`);
+    // Still tracing once the burst is over: a fresh connection, a fresh span.
+    assert.equal((await run('curl', ['-s', '-o', '/dev/null', `http://127.0.0.1:${server.port}/status/203`])).code, 0);
+    await kspan.waitForSpans((s) => spansOf(s, 'SERVER', server.port).some((x) => x.attributes['url.path'] === '/status/203'));
+    await kspan.stop();
+    // Counters are read before the BPF objects close, so the final line reports them too (it said 0).
+    const final = Number(/stopped: .* lost (\d+) \(ring buffer full\)/.exec(kspan.stderr)?.[1] ?? -1);
+    assert.ok(final >= lost, `final line counts ${final} lost, the metric ${lost} earlier: ${/stopped: .*/.exec(kspan.stderr)?.[0]}`);
+  });
+});

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { BatchRecorder } from '../bpf/BatchRecorder';
-import { BpfObject, readNamedCounters } from '../bpf/BpfObject';
+import { BpfObject, NamedCounters } from '../bpf/BpfObject';
 import { NativeAddon, ObjectHandle, bpfObjectPath } from '../bpf/NativeAddon';
 import { MonotonicClock } from '../MonotonicClock';
 import { Logger } from '../sockets/SocketsReceiver';
@@ -53,6 +53,7 @@ type MapNextKey = (h: ObjectHandle, map: string, key: Buffer | null) => Buffer |
  */
 export class SchedReceiver {
   private obj: BpfObject | undefined;
+  private readonly counterTotals = new NamedCounters('sched_counters', SCHED_COUNTERS);
   readonly decoder: SchedEventDecoder;
   readonly status: SchedReceiverStatus = { variant: undefined, attached: [], skipped: [] };
   private readonly options: SchedReceiverOptions;
@@ -192,7 +193,7 @@ export class SchedReceiver {
   }
 
   counters(): SchedCounters {
-    return readNamedCounters(this.obj, 'sched_counters', SCHED_COUNTERS);
+    return this.counterTotals.read(this.obj);
   }
 
   /** Records the kernel could not write (ring buffer full) plus records that failed to decode. */
@@ -206,6 +207,7 @@ export class SchedReceiver {
   }
 
   stop(): void {
+    this.counterTotals.read(this.obj); // final totals, kept for the stats line and the last metrics export
     this.obj?.close();
     this.obj = undefined;
   }

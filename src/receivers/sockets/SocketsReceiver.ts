@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { KernelReceiverConfig } from '../../config/types';
-import { BpfObject, readNamedCounters } from '../bpf/BpfObject';
+import { BpfObject, NamedCounters } from '../bpf/BpfObject';
 import { NativeAddon, bpfObjectPath } from '../bpf/NativeAddon';
 import { MonotonicClock } from '../MonotonicClock';
 import { BatchRecorder } from '../bpf/BatchRecorder';
@@ -30,6 +30,7 @@ export type Logger = (level: 'error' | 'warn' | 'info' | 'debug', msg: string) =
  */
 export class SocketsReceiver {
   private obj: BpfObject | undefined;
+  private readonly counterTotals = new NamedCounters('sock_counters', SOCK_COUNTERS);
 
   /** The loaded object: the tls family shares its maps. */
   get object(): BpfObject | undefined {
@@ -126,7 +127,7 @@ export class SocketsReceiver {
   }
 
   counters(): Record<(typeof SOCK_COUNTERS)[number], number> {
-    return readNamedCounters(this.obj, 'sock_counters', SOCK_COUNTERS);
+    return this.counterTotals.read(this.obj);
   }
 
   mapMemoryBytes(): number {
@@ -142,6 +143,7 @@ export class SocketsReceiver {
   }
 
   stop(): void {
+    this.counterTotals.read(this.obj); // final totals, kept for the stats line and the last metrics export
     this.obj?.close();
     this.obj = undefined;
   }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { BatchRecorder } from '../bpf/BatchRecorder';
-import { BpfObject, readNamedCounters } from '../bpf/BpfObject';
+import { BpfObject, NamedCounters } from '../bpf/BpfObject';
 import { NativeAddon, bpfObjectPath } from '../bpf/NativeAddon';
 import { MonotonicClock } from '../MonotonicClock';
 import { Logger } from '../sockets/SocketsReceiver';
@@ -56,6 +56,7 @@ export interface TcpReceiverStatus {
  */
 export class TcpReceiver {
   private obj: BpfObject | undefined;
+  private readonly counterTotals = new NamedCounters('tcp_counters', TCP_COUNTERS);
   readonly decoder: TcpEventDecoder;
   readonly status: TcpReceiverStatus = { attached: [], skipped: [] };
   readonly reasons: DropReasonNames;
@@ -137,7 +138,7 @@ export class TcpReceiver {
   }
 
   counters(): TcpCounters {
-    return readNamedCounters(this.obj, 'tcp_counters', TCP_COUNTERS);
+    return this.counterTotals.read(this.obj);
   }
 
   /** Records the kernel could not write (ring buffer full) plus records that failed to decode. */
@@ -151,6 +152,7 @@ export class TcpReceiver {
   }
 
   stop(): void {
+    this.counterTotals.read(this.obj); // final totals, kept for the stats line and the last metrics export
     this.obj?.close();
     this.obj = undefined;
   }
