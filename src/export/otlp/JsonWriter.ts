@@ -2,6 +2,7 @@ import type { HrTime } from '@opentelemetry/api';
 import { ByteBuffer } from './ByteBuffer';
 import { FragmentCache } from './FragmentCache';
 import { hrTimeToNanoString, isNormalised } from './nanoTime';
+import { writeBmp, writeSurrogatePair } from './writeUtf8';
 
 /** Strings longer than this go through the native UTF-8 writer instead of the per-character loop. */
 const LONG_STRING = 64;
@@ -39,20 +40,6 @@ export class JsonWriter extends ByteBuffer {
     else this.raw(LITERALS.get(text));
   }
 
-  /** Bytes the caller encoded beforehand (fragments that repeat, see FragmentCache). */
-  raw(bytes: Uint8Array): void {
-    const n = bytes.length;
-    this.ensure(n);
-    if (n < 8) {
-      const buf = this.buf;
-      let pos = this.pos;
-      for (let i = 0; i < n; i++) buf[pos++] = bytes[i]!;
-      this.pos = pos;
-    } else {
-      this.buf.set(bytes, this.pos);
-      this.pos += n;
-    }
-  }
 
   /** `bytes`, whose first byte (a comma) becomes `[` when this opens a list. */
   opening(bytes: Uint8Array, first: boolean): void {
@@ -93,21 +80,12 @@ export class JsonWriter extends ByteBuffer {
           if (short !== undefined) buf[pos++] = short;
           else pos = writeUnicodeEscape(buf, pos, c);
         }
-      } else if (c < 0x800) {
-        buf[pos++] = 0xc0 | (c >> 6);
-        buf[pos++] = 0x80 | (c & 0x3f);
       } else if (c < 0xd800 || c > 0xdfff) {
-        buf[pos++] = 0xe0 | (c >> 12);
-        buf[pos++] = 0x80 | ((c >> 6) & 0x3f);
-        buf[pos++] = 0x80 | (c & 0x3f);
+        pos = writeBmp(buf, pos, c);
       } else {
-        const next = i + 1 < n ? value.charCodeAt(i + 1) : 0;
-        if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-          const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-          buf[pos++] = 0xf0 | (cp >> 18);
-          buf[pos++] = 0x80 | ((cp >> 12) & 0x3f);
-          buf[pos++] = 0x80 | ((cp >> 6) & 0x3f);
-          buf[pos++] = 0x80 | (cp & 0x3f);
+        const end = writeSurrogatePair(buf, pos, value, i);
+        if (end >= 0) {
+          pos = end;
           i++;
         } else {
           buf[pos++] = 0x5c; // a lone surrogate, escaped as JSON.stringify does

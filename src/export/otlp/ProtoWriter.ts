@@ -28,20 +28,6 @@ export class ProtoWriter extends ByteBuffer {
     this.buf[this.pos++] = b;
   }
 
-  /** Bytes the caller encoded beforehand (see FragmentCache). */
-  raw(bytes: Uint8Array): void {
-    const n = bytes.length;
-    this.ensure(n);
-    if (n < 16) {
-      const buf = this.buf;
-      let pos = this.pos;
-      for (let i = 0; i < n; i++) buf[pos++] = bytes[i]!;
-      this.pos = pos;
-    } else {
-      this.buf.set(bytes, this.pos);
-      this.pos += n;
-    }
-  }
 
   /** A non-negative integer below 2^32 as a varint. */
   varint32(v: number): void {

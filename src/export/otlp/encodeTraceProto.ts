@@ -1,4 +1,4 @@
-import type { Link } from '@opentelemetry/api';
+import type { Link, SpanContext } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
@@ -107,9 +107,8 @@ function writeScope(w: ProtoWriter, scope: ScopeWithAttributes): void {
   }
 }
 
-function writeSpan(w: ProtoWriter, span: ReadableSpan): void {
-  const context = span.spanContext();
-  const parent = span.parentSpanContext;
+/** Fields 1-3, the same numbers in Span and Span.Link: trace_id, span_id, trace_state. */
+function writeContextIds(w: ProtoWriter, context: SpanContext): void {
   w.byte(0x0a); // trace_id = 1
   w.hexBytes(context.traceId);
   w.byte(0x12); // span_id = 2
@@ -119,6 +118,12 @@ function writeSpan(w: ProtoWriter, span: ReadableSpan): void {
     w.byte(0x1a); // trace_state = 3
     w.string(traceState);
   }
+}
+
+function writeSpan(w: ProtoWriter, span: ReadableSpan): void {
+  const context = span.spanContext();
+  const parent = span.parentSpanContext;
+  writeContextIds(w, context);
   if (parent?.spanId) {
     w.byte(0x22); // parent_span_id = 4
     w.hexBytes(parent.spanId);
@@ -182,15 +187,7 @@ function writeLinks(w: ProtoWriter, links: readonly Link[] | undefined): void {
     const context = link.context;
     w.byte(0x6a); // links = 13
     const at = w.begin(PART_LEN);
-    w.byte(0x0a); // trace_id = 1
-    w.hexBytes(context.traceId);
-    w.byte(0x12); // span_id = 2
-    w.hexBytes(context.spanId);
-    const traceState = context.traceState?.serialize();
-    if (traceState) {
-      w.byte(0x1a); // trace_state = 3
-      w.string(traceState);
-    }
+    writeContextIds(w, context);
     if (link.attributes) writeKeyValues(w, link.attributes, 0x22); // attributes = 4
     w.byte(0x28); // dropped_attributes_count = 5
     w.varint(link.droppedAttributesCount || 0);

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { prng } from '../../fixtures/prng';
 import {
   Http1StreamParser,
   splitTarget,
@@ -471,21 +472,10 @@ describe('Http1StreamParser gaps (captured < wireLength)', () => {
 
 // ---------------------------------------------------------------- hostile
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('Http1StreamParser hostile input', () => {
   it('never throws on random bytes, random chunking, gaps and tails', () => {
-    const rand = rng(42);
+    const rand = prng(42);
     const alphabet = Buffer.from('GET POST HTTP/1.1 200 \r\n\r\n0\r\n:;chunked Transfer-Encoding Content-Length 12 \x00\xff');
     for (let round = 0; round < 300; round++) {
       for (const dir of ['request', 'response'] as const) {

@@ -13,6 +13,7 @@ import { routeTemplate } from '../../../src/correlate/routeTemplate';
 import { requestFraming, responseFraming } from '../../../src/protocols/http1/framing';
 import { parseHead, parsePartialHead } from '../../../src/protocols/http1/parseHead';
 import type { Http1Direction, Http1Head } from '../../../src/protocols/http1/types';
+import { prng } from '../../fixtures/prng';
 import {
   refParseHead,
   refParseHost,
@@ -26,17 +27,6 @@ const FIXTURE_DIR = path.resolve(__dirname, '../../../../test/fixtures/http1');
 const DIRECTIONS: Http1Direction[] = ['request', 'response'];
 const MUTANTS = 4000;
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every head in the recorded streams: each start of a line up to the next blank line. */
 function fixtureHeads(): string[] {
@@ -162,7 +152,7 @@ describe('HTTP/1 head parsing against the previous implementation', () => {
   });
 
   it(`agrees on ${MUTANTS} seeded random mutations`, () => {
-    const rand = rng(20240611);
+    const rand = prng(20240611);
     const seeds = [...heads, ...HANDMADE];
     for (let k = 0; k < MUTANTS; k++) {
       const text = mutate(seeds[Math.floor(rand() * seeds.length)], rand);
@@ -180,7 +170,7 @@ describe('span naming helpers against the previous implementation', () => {
   ];
 
   it('routeTemplate agrees on random paths', () => {
-    const rand = rng(7);
+    const rand = prng(7);
     for (const p of ['', '/', '//', '/a/', 'a', '*', 'host:443']) assert.equal(routeTemplate(p), refRouteTemplate(p), p);
     for (let k = 0; k < 3000; k++) {
       const n = Math.floor(rand() * 6);
@@ -200,7 +190,7 @@ describe('span naming helpers against the previous implementation', () => {
 
   it('parseHost agrees on random Host values', () => {
     const PARTS = ['[', ']', ':', '::1', 'example.com', 'h', '8080', '0080', '99999999999999999999', ' ', '\t', '\xa0', '\u2028', '\n', 'x', '[::1]', '１'];
-    const rand = rng(11);
+    const rand = prng(11);
     for (const v of [undefined, '', ' ', '[', ']', '[]', '[]:1', '[a]]', '[abc]x', '[::1]:', ':80', 'h:', 'a:b:1']) {
       assert.deepEqual(parseHost(v), refParseHost(v), JSON.stringify(v));
     }
