@@ -14,6 +14,7 @@ import { MonotonicClock } from './receivers/MonotonicClock';
 import { ProcessResolver } from './receivers/process/ProcessResolver';
 import { SocketsReceiver, SOCK_COUNTERS } from './receivers/sockets/SocketsReceiver';
 import { VERSION } from './version';
+import { applyNice } from './ProcessPriority';
 
 const FLUSH_INTERVAL_MS = 50;
 const HOUSEKEEPING_INTERVAL_MS = 30_000;
@@ -51,6 +52,7 @@ export class Agent {
   async start(): Promise<void> {
     const { config, log } = this;
     if (!ensureTracefs()) throw new Error('tracefs is not mounted at /sys/kernel/tracing and could not be mounted');
+    applyNice(config.nice, log); // before the consumer threads start, so they inherit it
     const addon = loadNativeAddon();
     const clock = new MonotonicClock();
     const identity = { agentVersion: VERSION };

@@ -61,6 +61,9 @@ export const DEFAULT_MAX_QUEUE_SIZE = 8192;
 export const MAX_BATCH_TIMEOUT_MS = 600_000;
 export const MAX_QUEUE_SIZE = 1_000_000;
 
+/** kspan's CPU priority (KSPAN_NICE): below the applications it observes, so contended CPUs go to them. */
+export const DEFAULT_NICE = 10;
+
 /** kspan's own log level. */
 export const DEFAULT_LOG_LEVEL = 'info' as const;
 

@@ -7,6 +7,7 @@ import { parseProcessors } from './batchProcessor';
 import { parseExporters } from './exporters';
 import { parseKernelReceiver } from './kernelReceiver';
 import { resolveLogLevel } from './logLevel';
+import { resolveNice } from './nice';
 import { resolvePipelines } from './pipelines';
 import { checkKeys, readMap, YamlMap } from './values';
 
@@ -32,7 +33,7 @@ export function resolveConfig(root: YamlMap, env: NodeJS.ProcessEnv, warnings: s
     warnings,
   );
 
-  const config: KspanConfig = { kernel, logLevel, source };
+  const config: KspanConfig = { kernel, logLevel, nice: resolveNice(env), source };
   if (pipelines.traces !== undefined) config.traces = pipelines.traces;
   if (pipelines.metrics !== undefined) config.metrics = { ...pipelines.metrics, intervalMs: metricsIntervalMs };
   return config;

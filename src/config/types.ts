@@ -99,6 +99,8 @@ export interface KspanConfig {
   traces?: PipelineConfig;
   metrics?: PipelineConfig & { intervalMs: number };
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** Nice value kspan runs at (KSPAN_NICE, default 10). */
+  nice: number;
   /** Where the config came from ("embedded default" or a path), for logs. */
   source: string;
 }

@@ -146,6 +146,14 @@ describe('kspan run with the minimal config from docs/configuration.md (real BPF
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('every kspan thread runs at nice 10 (KSPAN_NICE default), the ring-buffer consumers included', () => {
+    const tasks = fs.readdirSync(`/proc/${kspan.pid}/task`);
+    // Field 19 of stat is the nice value; fields are counted after the parenthesised comm.
+    const nice = tasks.map((t) => Number(fs.readFileSync(`/proc/${kspan.pid}/task/${t}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[16]));
+    assert.ok(tasks.length > 4, `kspan has its worker and consumer threads (${tasks.length})`);
+    assert.deepEqual([...new Set(nice)], [10], `nice per thread: ${nice.join(' ')}`);
+  });
+
   test('loads, writes spans to the file, and SIGINT flushes the last request', async () => {
     assert.equal((await run('curl', ['-s', '-o', '/dev/null', `http://127.0.0.1:${server.port}/status/201`])).code, 0);
     const deadline = Date.now() + 15_000;

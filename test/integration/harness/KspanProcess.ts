@@ -38,6 +38,11 @@ export class KspanProcess {
   exitCode: number | null = null;
   private reader: SpanFileReader | undefined;
 
+  /** The agent's pid (undefined before launch). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   static async start(options: KspanProcessOptions = {}): Promise<KspanProcess> {
     const k = new KspanProcess();
     await k.launch(options);

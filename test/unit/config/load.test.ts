@@ -79,6 +79,7 @@ describe('loadConfig: the embedded default', () => {
       assert.deepEqual(config, {
         kernel: DEFAULT_KERNEL,
         logLevel: 'info',
+        nice: 10,
         source: 'embedded default',
         traces: {
           exporters: [
@@ -197,5 +198,24 @@ describe('loadConfig: log level', () => {
   it('rejects an unknown level in YAML or env', () => {
     assertConfigError(() => load(yaml.replace('warn', 'verbose')), 'service.telemetry.logs.level', /error, warn, info, debug/);
     assertConfigError(() => load(yaml, { KSPAN_LOG_LEVEL: 'loud' }), 'KSPAN_LOG_LEVEL', /"loud"/);
+  });
+});
+
+describe('loadConfig: KSPAN_NICE', () => {
+  it('defaults to 10, below the applications kspan observes', () => {
+    assert.equal(load(EXACT_FILE).config.nice, 10);
+    assert.equal(load(EXACT_FILE, { KSPAN_NICE: ' ' }).config.nice, 10);
+  });
+
+  it('takes any nice value', () => {
+    assert.equal(load(EXACT_FILE, { KSPAN_NICE: '0' }).config.nice, 0);
+    assert.equal(load(EXACT_FILE, { KSPAN_NICE: '-5' }).config.nice, -5);
+    assert.equal(load(EXACT_FILE, { KSPAN_NICE: '19' }).config.nice, 19);
+  });
+
+  it('rejects what is not a nice value, naming the variable', () => {
+    for (const bad of ['20', '-21', 'low', '1.5', '0x5']) {
+      assertConfigError(() => load(EXACT_FILE, { KSPAN_NICE: bad }), 'KSPAN_NICE', /-20 to 19/);
+    }
   });
 });
