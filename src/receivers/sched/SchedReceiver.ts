@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { BatchRecorder } from '../bpf/BatchRecorder';
-import { BpfObject, NamedCounters } from '../bpf/BpfObject';
+import { BpfFamily } from '../bpf/BpfFamily';
+import { BpfObject } from '../bpf/BpfObject';
 import { NativeAddon, ObjectHandle, bpfObjectPath } from '../bpf/NativeAddon';
 import { MonotonicClock } from '../MonotonicClock';
 import { Logger } from '../sockets/SocketsReceiver';
@@ -51,9 +52,7 @@ type MapNextKey = (h: ObjectHandle, map: string, key: Buffer | null) => Buffer |
  * threads' long waits stream to the sink, every process's waits accumulate
  * in kernel histograms read with readHistograms().
  */
-export class SchedReceiver {
-  private obj: BpfObject | undefined;
-  private readonly counterTotals = new NamedCounters('sched_counters', SCHED_COUNTERS);
+export class SchedReceiver extends BpfFamily<(typeof SCHED_COUNTERS)[number]> {
   readonly decoder: SchedEventDecoder;
   readonly status: SchedReceiverStatus = { variant: undefined, attached: [], skipped: [] };
   private readonly options: SchedReceiverOptions;
@@ -68,6 +67,7 @@ export class SchedReceiver {
     private readonly log: Logger,
     options: Partial<SchedReceiverOptions> = {},
   ) {
+    super('sched_counters', SCHED_COUNTERS);
     this.options = { ...DEFAULT_SCHED_OPTIONS, ...options };
     this.decoder = new SchedEventDecoder(clock, sink);
   }
@@ -192,25 +192,12 @@ export class SchedReceiver {
     return out;
   }
 
-  counters(): SchedCounters {
-    return this.counterTotals.read(this.obj);
-  }
 
   /** Records the kernel could not write (ring buffer full) plus records that failed to decode. */
   lostEvents(): number {
     return this.counters().ringbuf_full + this.decoder.stats.malformed;
   }
 
-  /** Stops the probes; records already written can still be drained before stop(). */
-  detach(): void {
-    this.obj?.detach();
-  }
-
-  stop(): void {
-    this.counterTotals.read(this.obj); // final totals, kept for the stats line and the last metrics export
-    this.obj?.close();
-    this.obj = undefined;
-  }
 }
 
 function procTgids(): number[] {

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { KernelReceiverConfig } from '../../config/types';
-import { BpfObject, NamedCounters } from '../bpf/BpfObject';
+import { BpfFamily } from '../bpf/BpfFamily';
+import { BpfObject } from '../bpf/BpfObject';
 import { NativeAddon, bpfObjectPath } from '../bpf/NativeAddon';
 import { MonotonicClock } from '../MonotonicClock';
 import { BatchRecorder } from '../bpf/BatchRecorder';
@@ -28,9 +29,7 @@ export type Logger = (level: 'error' | 'warn' | 'info' | 'debug', msg: string) =
  * The sockets probe family: loads bpf/sockets.bpf.o with the configured knobs,
  * attaches its tracepoints and streams decoded events to a sink.
  */
-export class SocketsReceiver {
-  private obj: BpfObject | undefined;
-  private readonly counterTotals = new NamedCounters('sock_counters', SOCK_COUNTERS);
+export class SocketsReceiver extends BpfFamily<(typeof SOCK_COUNTERS)[number]> {
 
   /** The loaded object: the tls family shares its maps. */
   get object(): BpfObject | undefined {
@@ -50,6 +49,7 @@ export class SocketsReceiver {
     /** Debug: append every raw batch to this file (replayable with BatchRecorder.read). */
     private readonly recordPath = process.env.KSPAN_RECORD_SOCKET_EVENTS,
   ) {
+    super('sock_counters', SOCK_COUNTERS);
     this.decoder = new SocketEventDecoder(clock, sink);
   }
 
@@ -126,9 +126,6 @@ export class SocketsReceiver {
     this.obj.update('traced_pids', k, Buffer.from([1]));
   }
 
-  counters(): Record<(typeof SOCK_COUNTERS)[number], number> {
-    return this.counterTotals.read(this.obj);
-  }
 
   mapMemoryBytes(): number {
     if (!this.obj) return 0;
@@ -137,14 +134,4 @@ export class SocketsReceiver {
     return total;
   }
 
-  /** Stops the probes; records already written can still be drained before stop(). */
-  detach(): void {
-    this.obj?.detach();
-  }
-
-  stop(): void {
-    this.counterTotals.read(this.obj); // final totals, kept for the stats line and the last metrics export
-    this.obj?.close();
-    this.obj = undefined;
-  }
 }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { BatchRecorder } from '../bpf/BatchRecorder';
-import { BpfObject, NamedCounters } from '../bpf/BpfObject';
+import { BpfFamily } from '../bpf/BpfFamily';
+import { BpfObject } from '../bpf/BpfObject';
 import { NativeAddon, bpfObjectPath } from '../bpf/NativeAddon';
 import { MonotonicClock } from '../MonotonicClock';
 import { Logger } from '../sockets/SocketsReceiver';
@@ -54,9 +55,7 @@ export interface TcpReceiverStatus {
  * connect and drop events go to the sink; drops are also counted by reason
  * in the kernel for every protocol.
  */
-export class TcpReceiver {
-  private obj: BpfObject | undefined;
-  private readonly counterTotals = new NamedCounters('tcp_counters', TCP_COUNTERS);
+export class TcpReceiver extends BpfFamily<(typeof TCP_COUNTERS)[number]> {
   readonly decoder: TcpEventDecoder;
   readonly status: TcpReceiverStatus = { attached: [], skipped: [] };
   readonly reasons: DropReasonNames;
@@ -71,6 +70,7 @@ export class TcpReceiver {
     options: Partial<TcpReceiverOptions> = {},
     reasons?: DropReasonNames,
   ) {
+    super('tcp_counters', TCP_COUNTERS);
     this.options = { ...DEFAULT_TCP_OPTIONS, ...options };
     this.reasons = reasons ?? DropReasonNames.fromKernel();
     this.decoder = new TcpEventDecoder(clock, sink, this.reasons);
@@ -137,23 +137,10 @@ export class TcpReceiver {
     return out;
   }
 
-  counters(): TcpCounters {
-    return this.counterTotals.read(this.obj);
-  }
 
   /** Records the kernel could not write (ring buffer full) plus records that failed to decode. */
   lostEvents(): number {
     return this.counters().ringbuf_full + this.decoder.stats.malformed;
   }
 
-  /** Stops the probes; records already written can still be drained before stop(). */
-  detach(): void {
-    this.obj?.detach();
-  }
-
-  stop(): void {
-    this.counterTotals.read(this.obj); // final totals, kept for the stats line and the last metrics export
-    this.obj?.close();
-    this.obj = undefined;
-  }
 }
