@@ -97,7 +97,8 @@ export class SpanBatchProcessor implements SpanProcessor {
       done = true;
       clearTimeout(deadline);
       this.inFlight--;
-      // More than a batch may have queued meanwhile; a partial rest waits for its timer.
+      // Full batches that queued meanwhile go now; so does a partial rest whose timer already
+      // fired while every slot was busy (no timer is pending for it any more).
       this.pump(false);
       if (this.queue.length > 0 && this.timer === undefined && !this.stopped) this.pump(true);
       if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
